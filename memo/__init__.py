@@ -1,0 +1,12 @@
+"""memo: policy memos for several audiences, as PDF, DOCX and HTML, from one YAML source.
+
+The pipeline runs one way::
+
+    content/*.yaml -> memo.content (typed, validated) -> memo.view (one audience's memo)
+    -> memo.render (one semantic HTML document) -> memo.writers.{html,pdf,docx} -> memo.build
+
+Nothing in this package imports WeasyPrint or python-docx at import time; only the
+writers do, and only when a build asks for them.
+"""
+
+__version__ = "0.1.0"

@@ -1,0 +1,342 @@
+"""The memo's content: typed models, loaded from a folder of YAML and checked as a whole.
+
+A memo project is a folder::
+
+    memo.yaml            title, subject, date, authors, marking, bottom line, strategic context
+    precedents.yaml      historical precedents (``precedents:``)
+    recommendations.yaml recommendations (``recommendations:``), each citing precedents by id
+    caveats.yaml         caveats (``caveats:``)
+    sources.yaml         the sources registry (``sources:``); prose cites them as ``[@id]``
+    audiences/*.yaml     one profile per audience (see :mod:`memo.profiles`)
+
+:func:`load_project` reads them all and raises one :class:`~memo.errors.ContentError`
+listing every problem, each as ``file:line:column: field.path: what is wrong``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+
+from memo import yamlsource
+from memo.errors import ContentError, Problem, display_path
+from memo.yamlsource import Source
+
+# XML 1.0 allows tab, newline and carriage return among the C0 controls, nothing else;
+# Word and python-docx refuse the rest, so they are refused here, where we can say where.
+_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+CITATION = re.compile(r"\[@([A-Za-z0-9_.:-]+)(?:,\s*([^\]]+))?\]")
+ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+YEARS = re.compile(r"^(\d{4})(?:\s*[-–]\s*(\d{4}))?$")
+
+
+def _clean_text(value: str) -> str:
+    bad = _FORBIDDEN.search(value)
+    if bad:
+        raise ValueError(
+            f"control character U+{ord(bad.group()):04X} at character {bad.start() + 1} "
+            "(often pasted from Word); delete it"
+        )
+    value = value.strip()
+    if not value:
+        raise ValueError("must not be empty")
+    return value
+
+
+def _check_id(value: str) -> str:
+    if not ID.match(value):
+        raise ValueError("ids are lower-case letters, digits and hyphens, like reagan-1983")
+    return value
+
+
+Text = Annotated[str, AfterValidator(_clean_text)]
+"""Plain text: no markup."""
+Prose = Annotated[str, AfterValidator(_clean_text)]
+"""Inline Markdown (emphasis, links) that may cite sources as ``[@id]``."""
+Id = Annotated[str, AfterValidator(_check_id)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=False)
+
+
+class Years(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    start: int
+    end: int
+
+    def __str__(self) -> str:
+        return str(self.start) if self.start == self.end else f"{self.start}–{self.end}"
+
+
+def _parse_years(value: Any) -> Any:
+    if isinstance(value, Years) or isinstance(value, dict):
+        return value
+    m = YEARS.match(str(value).strip()) if isinstance(value, (str, int)) else None
+    if not m:
+        raise ValueError("expected a year range like 1983-1984")
+    start, end = int(m.group(1)), int(m.group(2) or m.group(1))
+    if end < start:
+        raise ValueError(f"the range ends ({end}) before it starts ({start})")
+    return {"start": start, "end": end}
+
+
+YearRange = Annotated[Years, BeforeValidator(_parse_years)]
+
+
+class Context(_Model):
+    then: Prose = Field(description="The threat environment at the time of the precedents.")
+    now: Prose = Field(description="The threat environment the recommendations answer.")
+
+
+class Memo(_Model):
+    title: Text
+    subject: Text
+    date: dt.date
+    authors: list[Text] = Field(min_length=1, alias="from")
+    organization: Text | None = None
+    marking: Text = Field(description="Distribution marking printed at the top and bottom.")
+    lang: Text = "en"
+    summary: Prose = Field(description="The bottom line up front.")
+    context: Context
+    keywords: list[Text] = []
+
+
+class AllyActions(_Model):
+    japan: Prose
+    south_korea: Prose
+
+
+class Precedent(_Model):
+    id: Id
+    administration: Text
+    years: YearRange
+    title: Text
+    summary: Prose = Field(description="One line, for the shortest memos.")
+    setting: Prose
+    us_actions: AllyActions
+    outcome: Prose
+    lesson: Prose
+
+
+class Recommendation(_Model):
+    id: Id
+    title: Text
+    action: Prose
+    rationale: Prose
+    draws_on: list[Id] = Field(min_length=1)
+
+
+class Caveat(_Model):
+    title: Text
+    text: Prose
+
+
+class Source_(_Model):
+    id: Annotated[str, AfterValidator(_clean_text)]
+    authors: list[Text] = []
+    title: Text
+    container: Text | None = None
+    publisher: Text | None = None
+    date: Text
+    url: Annotated[str, AfterValidator(_clean_text)] | None = None
+    note: Text | None = None
+    short: Text | None = Field(None, description="Short form for repeated citations.")
+
+
+class _PrecedentsFile(_Model):
+    precedents: list[Precedent] = Field(min_length=1)
+
+
+class _RecommendationsFile(_Model):
+    recommendations: list[Recommendation] = Field(min_length=1)
+
+
+class _CaveatsFile(_Model):
+    caveats: list[Caveat] = []
+
+
+class _SourcesFile(_Model):
+    sources: list[Source_] = Field(min_length=1)
+
+
+class Project(BaseModel):
+    """A whole memo project, validated; what every later stage reads."""
+
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+    folder: Path
+    memo: Memo
+    precedents: list[Precedent]
+    recommendations: list[Recommendation]
+    caveats: list[Caveat]
+    sources: list[Source_]
+    audiences: dict[str, Any]  # name -> memo.profiles.Profile
+
+    def precedent(self, pid: str) -> Precedent:
+        return next(p for p in self.precedents if p.id == pid)
+
+    def source(self, sid: str) -> Source_:
+        return next(s for s in self.sources if s.id == sid)
+
+
+FILES = {
+    "memo.yaml": Memo,
+    "precedents.yaml": _PrecedentsFile,
+    "recommendations.yaml": _RecommendationsFile,
+    "caveats.yaml": _CaveatsFile,
+    "sources.yaml": _SourcesFile,
+}
+
+
+def validate(src: Source, model: type[BaseModel], problems: list[Problem]) -> Any:
+    """Validate one file's data against ``model``, turning errors into located problems."""
+    if not isinstance(src.data, dict):
+        problems.append(src.problem((), "expected a mapping of fields at the top level"))
+        return None
+    try:
+        return model.model_validate(src.data)
+    except ValidationError as exc:
+        for err in exc.errors():
+            problems.append(_problem_from(src, model, err))
+        return None
+
+
+def _problem_from(src: Source, model: type[BaseModel], err: dict) -> Problem:
+    loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-")))
+    kind = err["type"]
+    msg = err["msg"].removeprefix("Value error, ")
+    if kind == "missing":
+        return src.problem(loc, "required field is missing")
+    if kind == "extra_forbidden":
+        allowed = _allowed_fields(model, loc[:-1])
+        close = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
+        hint = f"; did you mean '{close[0]}'?" if close else f" (allowed: {', '.join(allowed)})"
+        return src.problem(loc, f"unknown field{hint}", key=True)
+    if kind in ("string_type", "int_type", "list_type", "dict_type", "model_type"):
+        got = type(_get(src.data, loc)).__name__
+        msg = f"{msg}, got {_YAML_TYPE.get(got, got)}"
+    return src.problem(loc, msg)
+
+
+_YAML_TYPE = {"NoneType": "nothing (empty value)", "dict": "a mapping", "list": "a list",
+              "int": "a number", "str": "text", "bool": "true/false", "date": "a date"}
+
+
+def _get(data: Any, loc: tuple) -> Any:
+    for part in loc:
+        try:
+            data = data[part]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return data
+
+
+def _allowed_fields(model: type[BaseModel], loc: tuple) -> list[str]:
+    """The field names allowed at ``loc`` inside ``model`` (aliases as written in YAML)."""
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        field = model.model_fields.get(part) or next(
+            (f for f in model.model_fields.values() if f.alias == part), None)
+        ann = field.annotation if field else None
+        inner = getattr(ann, "__args__", (ann,))
+        model = next((a for a in inner if isinstance(a, type) and issubclass(a, BaseModel)),
+                     model)
+    return sorted(f.alias or name for name, f in model.model_fields.items())
+
+
+def load_project(folder: Path) -> Project:
+    """Load and validate the memo project in ``folder``; raise ContentError listing all problems."""
+    from memo import profiles  # profiles need the section names; imported late to avoid a cycle
+
+    folder = Path(folder)
+    problems: list[Problem] = []
+    if not folder.is_dir():
+        problems.append(Problem(display_path(folder), 1, 1, "", "content folder not found"))
+        raise ContentError(problems)
+    sources: dict[str, Source] = {}
+    parsed: dict[str, Any] = {}
+    for fname, model in FILES.items():
+        path = folder / fname
+        if not path.is_file():
+            problems.append(Problem(display_path(path), 1, 1, "", "required file is missing"))
+            continue
+        try:
+            src = yamlsource.load(path)
+        except yamlsource.LoadFailed as exc:
+            problems.append(exc.problem)
+            continue
+        sources[fname] = src
+        parsed[fname] = validate(src, model, problems)
+
+    audiences = profiles.load_all(folder / "audiences", problems)
+
+    if all(parsed.get(f) is not None for f in FILES):
+        _cross_check(parsed, sources, problems)
+    if problems:
+        raise ContentError(problems)
+    return Project(
+        folder=folder,
+        memo=parsed["memo.yaml"],
+        precedents=parsed["precedents.yaml"].precedents,
+        recommendations=parsed["recommendations.yaml"].recommendations,
+        caveats=parsed["caveats.yaml"].caveats,
+        sources=parsed["sources.yaml"].sources,
+        audiences=audiences,
+    )
+
+
+def _duplicates(src: Source, key: str, items: list, problems: list[Problem]) -> set[str]:
+    seen: dict[str, int] = {}
+    for i, item in enumerate(items):
+        if item.id in seen:
+            line = src.where((key, seen[item.id], "id"))[0]
+            problems.append(src.problem((key, i, "id"),
+                                        f"duplicate id '{item.id}' (first used on line {line})"))
+        else:
+            seen[item.id] = i
+    return set(seen)
+
+
+def _cross_check(parsed: dict, sources: dict[str, Source], problems: list[Problem]) -> None:
+    """Checks that span files: duplicate ids, unknown precedent and source ids."""
+    precedent_ids = _duplicates(sources["precedents.yaml"], "precedents",
+                                parsed["precedents.yaml"].precedents, problems)
+    _duplicates(sources["recommendations.yaml"], "recommendations",
+                parsed["recommendations.yaml"].recommendations, problems)
+    source_ids = _duplicates(sources["sources.yaml"], "sources",
+                             parsed["sources.yaml"].sources, problems)
+
+    rsrc = sources["recommendations.yaml"]
+    for i, rec in enumerate(parsed["recommendations.yaml"].recommendations):
+        for j, pid in enumerate(rec.draws_on):
+            if pid not in precedent_ids:
+                problems.append(rsrc.problem(("recommendations", i, "draws_on", j),
+                                             _unknown("precedent", pid, precedent_ids)))
+    for src in sources.values():
+        for path, text in _strings(src.data, ()):
+            for m in CITATION.finditer(text):
+                if m.group(1) not in source_ids:
+                    problems.append(src.problem(path, _unknown("source", m.group(1), source_ids)))
+
+
+def _unknown(kind: str, ident: str, known: set[str]) -> str:
+    close = difflib.get_close_matches(ident, sorted(known), n=1)
+    hint = f"; did you mean '{close[0]}'?" if close else ""
+    return f"unknown {kind} id '{ident}'{hint}"
+
+
+def _strings(data: Any, path: tuple):
+    if isinstance(data, str):
+        yield path, data
+    elif isinstance(data, dict):
+        for k, v in data.items():
+            yield from _strings(v, path + (k,))
+    elif isinstance(data, list):
+        for i, v in enumerate(data):
+            yield from _strings(v, path + (i,))

@@ -1,0 +1,138 @@
+"""The rendered memo: one semantic HTML document that every writer reads.
+
+Templates may produce only this subset; :func:`parse` refuses anything else, naming the
+element, so no writer ever meets markup it would have to drop silently.
+
+=================  =======================================  ==============================
+element            meaning                                  Word style (reference.docx)
+=================  =======================================  ==============================
+``p.marking``      distribution marking, every page         header and footer: Marking
+``header``         the memo header block                    (container)
+``p.memo-kind``    "Memorandum" above the title             Memo Kind
+``h1``             the memo's title                         Title
+``dl.routing``     TO / FROM / DATE / SUBJECT lines          Memo Routing
+``section.bluf``   bottom line up front                     BLUF (paragraphs inside)
+``h2``, ``h3``     headings                                 Heading 1, Heading 2
+``p``              paragraph                                Body Text
+``p.lesson``       a precedent's lesson                     Lesson
+``ul`` / ``ol``    lists (``li`` holds text or ``p``\\ s)     List Bullet / List Number,
+                                                            List Continue for later ``p``
+``ol.sources``     the sources list                         Source Entry, numbered
+``ul.decision``    approve / disapprove lines               Decision Line
+``span.footnote``  a citation                               a native Word footnote
+``em`` ``cite``    italic; ``strong`` bold; ``a`` link      Hyperlink (character style)
+=================  =======================================  ==============================
+
+``section`` and ``article`` group; ``time`` and ``span.draws-on`` are inline text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from lxml import etree, html
+
+from memo.errors import MemoError
+
+BLOCK = {"h1", "h2", "h3", "p", "ul", "ol", "dl", "section", "header", "article"}
+INLINE = {"em", "strong", "cite", "a", "span", "time"}
+
+# element -> attributes it may carry
+ALLOWED: dict[str, set[str]] = {
+    "html": {"lang"}, "head": set(), "body": set(), "title": set(),
+    "meta": {"name", "content", "charset"},
+    "article": {"class", "lang"}, "header": {"class"}, "section": {"class", "id", "aria-labelledby"},
+    "h1": {"class", "id"}, "h2": {"class", "id"}, "h3": {"class", "id"},
+    "p": {"class"}, "ul": {"class"}, "ol": {"class"}, "li": {"class", "id"},
+    "dl": {"class"}, "dt": set(), "dd": set(),
+    "em": set(), "strong": set(), "cite": set(), "a": {"href"},
+    "span": {"class"}, "time": {"datetime"},
+}
+
+CLASSES: dict[str, set[str]] = {
+    "p": {"marking", "memo-kind", "lesson", "rationale"},
+    "article": {"memo"}, "header": {"memo-header"},
+    "section": {"bluf", "context", "precedents", "precedent", "recommendations", "caveats",
+                "sources", "decision"},
+    "h1": {"title"}, "h2": set(), "h3": set(),
+    "ul": {"precedents-brief", "caveats", "decision"},
+    "ol": {"recommendations", "sources"},
+    "li": set(), "dl": {"routing"},
+    "span": {"footnote", "draws-on"},
+}
+
+
+class DocumentError(MemoError):
+    """A template produced markup outside the memo subset."""
+
+
+@dataclass
+class Document:
+    """One audience's memo, rendered: the HTML text and its parsed tree."""
+
+    html: str
+    tree: etree._Element
+    audience: str
+    lang: str
+    template: str
+
+    @property
+    def title(self) -> str:
+        return self.tree.findtext(".//head/title") or ""
+
+    def meta(self, name: str) -> str:
+        for el in self.tree.iterfind(".//head/meta"):
+            if el.get("name") == name:
+                return el.get("content") or ""
+        return ""
+
+    @property
+    def article(self) -> etree._Element:
+        return self.tree.find(".//body/article")
+
+
+def parse(text: str, *, audience: str, lang: str, template: str) -> Document:
+    """Parse rendered HTML and check it against the subset; raise DocumentError if outside."""
+    tree = html.document_fromstring(text)
+    problems = []
+    for el in tree.iter():
+        if not isinstance(el.tag, str):  # comments, processing instructions
+            continue
+        if el.tag not in ALLOWED:
+            problems.append(f"<{el.tag}> is not in the memo document subset")
+            continue
+        for attr in el.attrib:
+            if attr not in ALLOWED[el.tag] and not attr.startswith("data-"):
+                problems.append(f"<{el.tag} {attr}=...> is not allowed")
+        for cls in (el.get("class") or "").split():
+            if cls not in CLASSES.get(el.tag, set()):
+                problems.append(f'<{el.tag} class="{cls}"> is not a known memo class')
+    if tree.find(".//body/article") is None:
+        problems.append("the document has no <article> in <body>")
+    if problems:
+        unique = list(dict.fromkeys(problems))
+        raise DocumentError(
+            f"template {template} (audience {audience}) rendered markup outside the memo "
+            "subset (see memo/document.py):\n  " + "\n  ".join(unique)
+        )
+    return Document(text, tree, audience, lang, template)
+
+
+def text_of(el: etree._Element) -> str:
+    """The visible text of an element, footnotes left out, whitespace folded."""
+    parts: list[str] = []
+
+    def walk(node: etree._Element) -> None:
+        if node.get("class") == "footnote":
+            if node.tail:
+                parts.append(node.tail)
+            return
+        if node.text:
+            parts.append(node.text)
+        for child in node:
+            walk(child)
+        if node is not el and node.tail:
+            parts.append(node.tail)
+
+    walk(el)
+    return " ".join("".join(parts).split())

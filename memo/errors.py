@@ -1,0 +1,56 @@
+"""Errors a user can act on.
+
+Every failure a user can fix is a :class:`MemoError`; the CLI prints it without a
+traceback. :class:`ContentError` carries *all* the problems found in the content, each
+pinned to a file, line and column, so one run shows everything to fix.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+class MemoError(Exception):
+    """A failure the user can fix; the CLI shows ``str(err)`` and exits with ``exit_code``."""
+
+    exit_code = 1
+
+
+class UsageError(MemoError):
+    exit_code = 2
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One thing wrong with the content, e.g. ``content/x.yaml:4:7: a[1].b: expected ...``."""
+
+    file: str
+    line: int
+    column: int
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}:{self.column}"
+        return f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
+
+
+@dataclass
+class ContentError(MemoError):
+    problems: list[Problem] = field(default_factory=list)
+    exit_code = 2
+
+    def __str__(self) -> str:
+        lines = [str(p) for p in sorted(set(self.problems))]
+        n = len(lines)
+        lines.append(f"{n} problem{'s' if n != 1 else ''} found; nothing was written.")
+        return "\n".join(lines)
+
+
+def display_path(path: Path) -> str:
+    """A path as the user would type it: relative to the working folder when inside it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)

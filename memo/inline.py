@@ -1,0 +1,69 @@
+"""Inline Markdown for prose fields, with ``[@id]`` citations that become footnotes.
+
+Only the inline subset is on: emphasis, strong, links, backslash escapes and entities.
+Raw HTML stays text (markdown-it escapes it), so content cannot inject markup. A
+citation ``[@id]`` or ``[@id, p. 4]`` becomes ``<span class="footnote">…</span>``,
+which the PDF writer floats to the page foot and the DOCX writer turns into a Word
+footnote.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from markdown_it import MarkdownIt
+from markdown_it.rules_inline import StateInline
+
+from memo.content import CITATION
+
+
+def _citation_rule(state: StateInline, silent: bool) -> bool:
+    if not state.src.startswith("[@", state.pos):
+        return False
+    m = CITATION.match(state.src, state.pos)
+    if not m:
+        return False
+    if not silent:
+        token = state.push("citation", "", 0)
+        token.meta = {"id": m.group(1), "locator": (m.group(2) or "").strip()}
+    state.pos = m.end()
+    return True
+
+
+def make_parser() -> MarkdownIt:
+    md = MarkdownIt("zero", {"html": False, "linkify": False, "typographer": False})
+    md.enable(["emphasis", "link", "escape", "entity"])
+    md.inline.ruler.before("link", "citation", _citation_rule)
+    return md
+
+
+_MD = make_parser()
+
+# Called with (source id, locator) and returns the footnote's inner HTML.
+Cite = Callable[[str, str], str]
+
+
+def render(text: str, cite: Cite) -> str:
+    """Render one prose field to inline HTML; each citation is passed to ``cite``."""
+    env: dict = {}
+    tokens = _MD.parseInline(text, env)
+    out = []
+    for block in tokens:
+        for tok in block.children or []:
+            if tok.type == "citation":
+                out.append(f'<span class="footnote">{cite(tok.meta["id"], tok.meta["locator"])}'
+                           "</span>")
+            else:
+                out.append(_MD.renderer.renderInline([tok], _MD.options, env))
+    return _attach_notes("".join(out).replace("\n", " "))
+
+
+_NOTE = r'(<span class="footnote">.*?</span>)'
+
+
+def _attach_notes(text: str) -> str:
+    """Footnote calls sit against the word before them and after a following punctuation
+    mark, as in print: ``ally [@x].`` becomes ``ally.¹``, not ``ally ¹.``."""
+    text = re.sub(r"\s+" + _NOTE, r"\1", text)
+    return re.sub(_NOTE + r"([.,;:])", r"\2\1", text)

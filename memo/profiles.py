@@ -1,0 +1,89 @@
+"""Audience profiles: which sections a reader gets, in what order, and how long.
+
+A profile is data, one YAML file per audience in the content's ``audiences/`` folder::
+
+    label: Principal
+    to: The Secretary of State
+    sections: [bluf, recommendations, precedents]
+    recommendations: 3        # the first three, in content order (omit for all)
+    detail: brief             # brief: one line per precedent; full: each in depth
+    budget: {pages: 1}
+    template: principal.html.j2   # optional; must extend base.html.j2
+
+Each name in ``sections`` is a template, ``templates/sections/<name>.html.j2``, so a
+new audience needs a profile and, at most, a template: no Python.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, ConfigDict, Field, PrivateAttr
+
+from memo import yamlsource
+from memo.content import Text, _check_id, _Model, validate
+from memo.errors import Problem
+from memo.yamlsource import Source
+
+Name = Annotated[str, AfterValidator(_check_id)]
+
+
+class Budget(_Model):
+    pages: int | None = Field(None, ge=1)
+    words: int | None = Field(None, ge=1)
+
+
+class Profile(_Model):
+    model_config = ConfigDict(extra="forbid", frozen=False)
+    label: Text
+    description: Text | None = None
+    to: Text = Field(description="The addressee, printed on the TO line.")
+    marking: Text | None = Field(None, description="Overrides the memo's marking.")
+    sections: list[Name] = Field(min_length=1)
+    recommendations: int | None = Field(None, ge=1)
+    detail: Literal["brief", "full"] = "full"
+    budget: Budget = Budget()
+    template: Text | None = None
+    _name: str = PrivateAttr("")
+    _src: Source | None = PrivateAttr(None)
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+    @property
+    def template_name(self) -> str:
+        return self.template or "base.html.j2"
+
+    def problem(self, path: tuple, message: str) -> Problem:
+        assert self._src is not None
+        return self._src.problem(path, message)
+
+
+def load_all(folder: Path, problems: list[Problem]) -> dict[str, Profile]:
+    """Every ``audiences/*.yaml`` in ``folder``, by audience name (the file's stem)."""
+    from memo.errors import display_path
+
+    files = sorted(folder.glob("*.yaml")) if folder.is_dir() else []
+    if not files:
+        problems.append(Problem(display_path(folder), 1, 1, "",
+                                "no audience profiles (audiences/<name>.yaml) found"))
+    out: dict[str, Profile] = {}
+    for file in files:
+        name = file.stem
+        try:
+            _check_id(name)
+        except ValueError as exc:
+            problems.append(Problem(display_path(file), 1, 1, "", f"audience name: {exc}"))
+            continue
+        try:
+            src = yamlsource.load(file)
+        except yamlsource.LoadFailed as exc:
+            problems.append(exc.problem)
+            continue
+        profile = validate(src, Profile, problems)
+        if profile is not None:
+            profile._name, profile._src = name, src
+            out[name] = profile
+    return out

@@ -1,0 +1,61 @@
+"""PDF: the rendered HTML through WeasyPrint with the print stylesheets.
+
+Footnotes are CSS footnotes (``float: footnote``), the marking and "Page N of M" are
+page-margin boxes, headings become bookmarks. The only files WeasyPrint may load are
+the templates folder's own stylesheets and fonts, and ``data:`` URLs.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from memo.document import Document
+from memo.writers import Output
+
+STYLESHEETS = ("css/memo.css", "css/print.css")
+
+
+def _fetcher(templates: Path):
+    """A URL fetcher that serves ``data:`` URLs and files inside ``templates``, nothing else.
+
+    WeasyPrint's default fetcher follows ``file:`` and ``http(s):`` URLs and redirects; a
+    memo must not be able to read the machine's files or reach the network.
+    """
+    from urllib.parse import unquote, urlparse
+
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    root = templates.resolve()
+
+    class ProjectFetcher(URLFetcher):
+        def fetch(self, url, headers=None):
+            if url.startswith("data:"):
+                return super().fetch(url, headers)
+            parsed = urlparse(url)
+            if parsed.scheme == "file":
+                path = Path(unquote(parsed.path)).resolve()
+                if path.is_relative_to(root) and path.is_file():
+                    return URLFetcherResponse(path.as_uri(), path.read_bytes(),
+                                              {"Content-Type": _mime(path)})
+            raise ValueError(f"refused {url}: only the templates' own files may be loaded")
+
+    return ProjectFetcher(allowed_protocols=("data", "file"), allow_redirects=False)
+
+
+def _mime(path: Path) -> str:
+    return {".css": "text/css", ".ttf": "font/ttf", ".otf": "font/otf", ".woff2": "font/woff2",
+            ".png": "image/png", ".svg": "image/svg+xml"}.get(path.suffix, "application/octet-stream")
+
+
+def write(doc: Document, templates: Path) -> Output:
+    from weasyprint import CSS, HTML
+    from weasyprint.text.fonts import FontConfiguration
+
+    fetch = _fetcher(templates)
+    fonts = FontConfiguration()
+    sheets = [CSS(filename=str(templates / s), font_config=fonts, url_fetcher=fetch)
+              for s in STYLESHEETS]
+    rendered = HTML(string=doc.html, base_url=str(templates) + "/", url_fetcher=fetch).render(
+        stylesheets=sheets, font_config=fonts, presentational_hints=False)
+    data = rendered.write_pdf()
+    return Output(data, pages=len(rendered.pages))

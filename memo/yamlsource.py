@@ -1,0 +1,155 @@
+"""Read YAML into plain data while remembering where every value came from.
+
+PyYAML's composer gives nodes that know their line and column; constructing plain
+Python values ourselves from those nodes lets us keep a ``path -> (line, column)`` map,
+so a validation error found later can point at ``file:line:column``. Building the
+values ourselves also lets us refuse what ``yaml.safe_load`` silently accepts:
+duplicate keys (the last one wins there) and aliases (a billion-laughs vector, and
+never needed in memo content).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from memo.errors import Problem, display_path
+
+try:  # the C loader is several times faster; fall back when libyaml is absent
+    _Loader: type = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - depends on how PyYAML was built
+    _Loader = yaml.SafeLoader
+
+Path_ = tuple  # a path into the data: ("precedents", 1, "years")
+
+MAX_BYTES = 2 * 1024 * 1024
+MAX_DEPTH = 32
+
+
+@dataclass
+class Source:
+    """A YAML file read into plain data, with the position of every value and key."""
+
+    file: Path
+    data: Any
+    values: dict[tuple, tuple[int, int]] = field(default_factory=dict)
+    keys: dict[tuple, tuple[int, int]] = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        return display_path(self.file)
+
+    def where(self, path: tuple, *, key: bool = False) -> tuple[int, int]:
+        """Line and column (1-based) of the value at ``path``, or of its nearest ancestor."""
+        table = self.keys if key and path in self.keys else self.values
+        while path and path not in table:
+            path = path[:-1]
+            table = self.values
+        return table.get(path, (1, 1))
+
+    def problem(self, path: tuple, message: str, *, key: bool = False) -> Problem:
+        line, col = self.where(path, key=key)
+        return Problem(self.name, line, col, format_path(path), message)
+
+
+def format_path(path: tuple) -> str:
+    """``("precedents", 1, "years")`` -> ``precedents[1].years``."""
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+class _Bad(Exception):
+    def __init__(self, node: yaml.Node, path: tuple, message: str):
+        super().__init__(message)
+        self.node, self.path, self.message = node, path, message
+
+
+def load(file: Path) -> Source:
+    """Read ``file``; raise :class:`memo.errors.ContentError`-ready problems as a list.
+
+    Returns a :class:`Source`; on failure raises ``LoadFailed`` with one problem.
+    """
+    name = display_path(file)
+    try:
+        raw = file.read_bytes()
+    except OSError as exc:
+        raise LoadFailed(Problem(name, 1, 1, "", f"cannot read file: {exc.strerror}")) from None
+    if len(raw) > MAX_BYTES:
+        raise LoadFailed(
+            Problem(name, 1, 1, "", f"file is {len(raw)} bytes; the limit is {MAX_BYTES}")
+        )
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise LoadFailed(
+            Problem(name, 1, 1, "", f"not UTF-8 text (byte {exc.start}: {exc.reason})")
+        ) from None
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        raise LoadFailed(Problem(name, line, col, "", f"invalid YAML: {exc.problem}")) from None
+    except yaml.YAMLError as exc:
+        raise LoadFailed(Problem(name, 1, 1, "", f"invalid YAML: {exc}")) from None
+    finally:
+        loader.dispose()
+    src = Source(file, None)
+    if node is None:
+        src.data = None
+        return src
+    try:
+        src.data = _build(node, (), src, loader, set(), 0)
+    except _Bad as bad:
+        mark = bad.node.start_mark
+        raise LoadFailed(
+            Problem(name, mark.line + 1, mark.column + 1, format_path(bad.path), bad.message)
+        ) from None
+    return src
+
+
+class LoadFailed(Exception):
+    def __init__(self, problem: Problem):
+        super().__init__(str(problem))
+        self.problem = problem
+
+
+def _build(node: yaml.Node, path: tuple, src: Source, loader: Any, seen: set, depth: int) -> Any:
+    if depth > MAX_DEPTH:
+        raise _Bad(node, path, f"nested more than {MAX_DEPTH} levels deep")
+    if id(node) in seen:
+        raise _Bad(node, path, "YAML aliases (*name) are not allowed in memo content")
+    seen.add(id(node))
+    src.values[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
+    if isinstance(node, yaml.MappingNode):
+        out: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                raise _Bad(key_node, path, "YAML merge keys (<<) are not allowed in memo content")
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise _Bad(key_node, path, "mapping keys must be plain text")
+            key = str(loader.construct_object(key_node))
+            if key in out:
+                first = src.keys[path + (key,)][0]
+                raise _Bad(key_node, path + (key,), f"duplicate key (first given on line {first})")
+            src.keys[path + (key,)] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+            out[key] = _build(value_node, path + (key,), src, loader, seen, depth + 1)
+        return out
+    if isinstance(node, yaml.SequenceNode):
+        return [
+            _build(item, path + (i,), src, loader, seen, depth + 1)
+            for i, item in enumerate(node.value)
+        ]
+    try:
+        return loader.construct_object(node, deep=True)
+    except yaml.YAMLError as exc:
+        raise _Bad(node, path, f"invalid value: {getattr(exc, 'problem', exc)}") from None
