@@ -1,0 +1,272 @@
+"""DOCX: walks the rendered document and maps each element and class to a Word style.
+
+The styles come from ``templates/reference.docx`` (see :mod:`memo.writers.reference`), so
+a user can restyle the memo in Word without touching code. Citations become native Word
+footnotes, links real hyperlinks, every list restarts its own numbering, and the
+document properties carry the memo's title, authors, language and date.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from datetime import datetime, timezone
+from pathlib import Path
+
+from lxml import etree
+
+from memo.document import Document
+from memo.errors import MemoError
+from memo.writers import Output, oxml
+from memo.writers.reference import MARK, STYLES
+
+WORD_LANG = {"en": "en-US", "ko": "ko-KR", "ja": "ja-JP"}
+HEADING = {"h2": "Heading 1", "h3": "Heading 2"}
+P_CLASS = {"lesson": "Lesson", "rationale": "Rationale"}
+
+
+def write(doc: Document, templates: Path) -> Output:
+    import docx
+
+    ref = templates / "reference.docx"
+    try:
+        word = docx.Document(str(ref))
+    except Exception as exc:  # python-docx raises several types for a bad package
+        raise MemoError(f"{ref}: cannot open the Word reference document: {exc}") from None
+    _check_styles(word, ref)
+    try:
+        notes = oxml.Footnotes(word)
+    except LookupError:
+        raise MemoError(f"{ref}: has no footnotes part; regenerate it with "
+                        "python -m memo.writers.reference") from None
+    body = word.element.body
+    for child in list(body):
+        if not child.tag.endswith("}sectPr"):
+            body.remove(child)
+
+    w = _Walker(word, notes)
+    for el in doc.article:
+        w.block(el)
+    _header_footer(word, w.marking or doc.meta("memo.marking"))
+    notes.save()
+    _properties(word, doc)
+
+    buf = io.BytesIO()
+    word.save(buf)
+    return Output(oxml.reproducible_zip(buf.getvalue(), _date(doc)))
+
+
+def _check_styles(word, ref: Path) -> None:
+    from docx.enum.style import WD_STYLE_TYPE
+
+    missing = []
+    for name in STYLES:
+        try:
+            style = word.styles[name]
+        except KeyError:
+            missing.append(name)
+            continue
+        if style.type not in (WD_STYLE_TYPE.PARAGRAPH, WD_STYLE_TYPE.CHARACTER):
+            missing.append(name)
+    if missing:
+        raise MemoError(f"{ref} lacks the Word style(s) {', '.join(repr(m) for m in missing)}; "
+                        "add them in Word (Styles pane, New Style) or regenerate the file with "
+                        "python -m memo.writers.reference")
+
+
+def _date(doc: Document) -> datetime:
+    raw = doc.meta("dcterms.created")
+    try:
+        return datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    except ValueError:
+        return datetime(1980, 1, 1, tzinfo=timezone.utc)
+
+
+def _properties(word, doc: Document) -> None:
+    cp = word.core_properties
+    when = _date(doc)
+    cp.title = doc.title
+    cp.author = doc.meta("author")
+    cp.last_modified_by = doc.meta("author")
+    cp.subject = doc.meta("description")
+    cp.keywords = doc.meta("keywords")
+    cp.comments = ""
+    cp.category = "Memorandum"
+    cp.language = WORD_LANG.get(doc.lang, doc.lang)
+    cp.created = cp.modified = when.replace(tzinfo=None)
+    cp.last_printed = when.replace(tzinfo=None)
+    cp.revision = 1
+    cp.version = doc.meta("generator")
+    # the language Word spell-checks in and screen readers speak in
+    from docx.oxml.ns import qn
+
+    styles = word.styles.element
+    rpr = styles.find(f"{qn('w:docDefaults')}/{qn('w:rPrDefault')}/{qn('w:rPr')}")
+    if rpr is not None:
+        lang = rpr.find(qn("w:lang"))
+        if lang is None:
+            from docx.oxml import OxmlElement
+
+            lang = OxmlElement("w:lang")
+            rpr.append(lang)
+        lang.set(qn("w:val"), WORD_LANG.get(doc.lang, doc.lang))
+        lang.set(qn("w:eastAsia"), WORD_LANG.get(doc.lang, doc.lang))
+
+
+def _header_footer(word, marking: str) -> None:
+    section = word.sections[0]
+    head = section.header.paragraphs[0]
+    head.style = word.styles["Marking"]
+    head.text = marking
+    foot = section.footer.paragraphs[0]
+    foot.style = word.styles["Footer"]
+    p = foot._p
+    p.append(oxml.run("\t"))
+    p.append(oxml.run(marking, bold=True, color=MARK))
+    p.append(oxml.run("\tPage "))
+    p.append(oxml.field("PAGE", "1"))
+    p.append(oxml.run(" of "))
+    p.append(oxml.field("NUMPAGES", "1"))
+
+
+class _Walker:
+    """Turns the article's elements into Word paragraphs, in document order."""
+
+    def __init__(self, word, notes: oxml.Footnotes):
+        self.word = word
+        self.notes = notes
+        self.numbering = oxml.Numbering(word)
+        self.marking = ""
+        self.last_routing = None
+
+    # -- blocks --------------------------------------------------------------------------
+    def block(self, el, context: str = "") -> None:
+        tag, cls = el.tag, el.get("class") or ""
+        if tag == "p" and cls == "marking":
+            self.marking = " ".join(el.text_content().split())
+        elif tag in ("section", "header", "article"):
+            for child in el:
+                self.block(child, "bluf" if cls == "bluf" else context)
+            if tag == "header" and self.last_routing is not None:
+                _bottom_rule(self.last_routing)
+        elif tag == "h1":
+            self.para(el, "Title")
+        elif tag in HEADING:
+            self.para(el, "BLUF Heading" if context == "bluf" else HEADING[tag])
+        elif tag == "p":
+            style = "BLUF" if context == "bluf" else P_CLASS.get(cls, "Body Text")
+            if cls == "memo-kind":
+                style = "Memo Kind"
+            self.para(el, style)
+        elif tag == "dl":
+            self.routing(el)
+        elif tag in ("ul", "ol"):
+            self.listing(el)
+        else:  # document.parse admits nothing else at block level
+            raise MemoError(f"DOCX writer: unexpected <{tag}> at block level")
+
+    def para(self, el, style: str, prefix: list | None = None):
+        p = self.word.add_paragraph(style=self.word.styles[style])
+        for r in prefix or []:
+            p._p.append(r)
+        self.inline(el, p._p, self.word.part)
+        _trim(p._p)
+        return p
+
+    def routing(self, dl) -> None:
+        items = list(dl)
+        for dt, dd in zip(items[0::2], items[1::2], strict=False):
+            label = " ".join(dt.text_content().split()).upper() + ":"
+            self.last_routing = self.para(
+                dd, "Memo Routing", prefix=[oxml.run(label, bold=True), oxml.run("\t")])
+
+    def listing(self, el) -> None:
+        cls = el.get("class") or ""
+        if cls == "decision":
+            for li in el:
+                self.para(li, "Decision Line", prefix=[oxml.run("______ ")])
+            return
+        style = "Source Entry" if cls == "sources" else (
+            "List Number" if el.tag == "ol" else "List Bullet")
+        num_id = self.numbering.restart(self.word.styles[style]) if el.tag == "ol" else None
+        for li in el:
+            blocks = [c for c in li if c.tag == "p"]
+            if not blocks:
+                p = self.para(li, style)
+                if num_id:
+                    oxml.set_num(p, num_id)
+                continue
+            for i, child in enumerate(blocks):
+                if i == 0:
+                    p = self.para(child, style)
+                    if num_id:
+                        oxml.set_num(p, num_id)
+                else:
+                    self.para(child, P_CLASS.get(child.get("class") or "", "List Continue"))
+
+    # -- inline --------------------------------------------------------------------------
+    def inline(self, el, target, part, bold=False, italic=False) -> None:
+        """Append runs for ``el``'s text and children (not its tail) to ``target``."""
+        if el.text:
+            target.append(oxml.run(_ws(el.text), bold=bold, italic=italic))
+        for child in el:
+            tag, cls = child.tag, child.get("class") or ""
+            if tag == "span" and cls == "footnote":
+                holder = etree.Element("holder")
+                self.inline(child, holder, self.notes.part)
+                _trim(holder)
+                target.append(self.notes.add(list(holder)))
+            elif tag == "a":
+                holder = etree.Element("holder")
+                self.inline(child, holder, part, bold, italic)
+                for r in holder:
+                    _style_run(r, "Hyperlink")
+                target.append(oxml.hyperlink(part, child.get("href"), list(holder)))
+            elif tag in ("p", "ul", "ol"):
+                continue  # block children of a list item are handled by listing()
+            else:
+                self.inline(child, target, part,
+                            bold or tag == "strong", italic or tag in ("em", "cite"))
+            if child.tail:
+                target.append(oxml.run(_ws(child.tail), bold=bold, italic=italic))
+
+
+def _ws(text: str) -> str:
+    return re.sub(r"\s+", " ", text)
+
+
+def _trim(p) -> None:
+    """Drop the leading and trailing spaces HTML would not show."""
+    from docx.oxml.ns import qn
+
+    texts = [t for t in p.iter(qn("w:t"))]
+    if texts:
+        texts[0].text = texts[0].text.lstrip()
+        texts[-1].text = texts[-1].text.rstrip()
+
+
+def _style_run(r, style: str) -> None:
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    rpr = r.find(qn("w:rPr"))
+    if rpr is None:
+        rpr = OxmlElement("w:rPr")
+        r.insert(0, rpr)
+    el = OxmlElement("w:rStyle")
+    el.set(qn("w:val"), style)
+    rpr.insert(0, el)
+
+
+def _bottom_rule(paragraph) -> None:
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls, qn
+
+    ppr = paragraph._p.get_or_add_pPr()
+    border = parse_xml(f'<w:pBdr {nsdecls("w")}><w:bottom w:val="single" w:sz="12" w:space="6" '
+                       'w:color="1F3A5F"/></w:pBdr>')
+    anchor = ppr.find(qn("w:spacing")) or ppr.find(qn("w:ind"))
+    if anchor is not None:
+        anchor.addprevious(border)
+    else:
+        ppr.append(border)

@@ -1,0 +1,55 @@
+"""HTML: the rendered document as one self-contained file.
+
+The stylesheets are inlined and nothing is loaded from elsewhere, so the file can be
+mailed or archived alone. Footnotes become numbered calls linked to a list of notes at
+the end, and the distribution marking is repeated at the bottom.
+"""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+from lxml import etree, html
+
+from memo.document import Document
+from memo.writers import Output
+
+STYLESHEETS = ("css/memo.css", "css/screen.css")
+
+
+def write(doc: Document, templates: Path) -> Output:
+    tree = copy.deepcopy(doc.tree)
+    head = tree.find("head")
+    style = etree.SubElement(head, "style")
+    style.text = "\n" + "\n".join((templates / s).read_text("utf-8") for s in STYLESHEETS)
+    article = tree.find(".//body/article")
+
+    notes = []
+    for n, span in enumerate(article.iterfind(".//span[@class='footnote']"), start=1):
+        note = etree.Element("li", id=f"note-{n}")
+        note.text, note[:] = span.text, list(span)
+        back = etree.SubElement(note, "a", href=f"#call-{n}")
+        back.set("aria-label", f"back to the text of note {n}")
+        back.text, back.tail = " ↩", None
+        notes.append(note)
+        call = etree.Element("sup", {"class": "note-call", "id": f"call-{n}"})
+        link = etree.SubElement(call, "a", href=f"#note-{n}")
+        link.text = str(n)
+        call.tail = span.tail
+        span.getparent().replace(span, call)
+    if notes:
+        section = etree.SubElement(article, "section", {"class": "notes"})
+        section.set("aria-labelledby", "notes-h")
+        h2 = etree.SubElement(section, "h2", id="notes-h")
+        h2.text = "Notes"
+        ol = etree.SubElement(section, "ol")
+        ol.extend(notes)
+    marking = article.find("p[@class='marking']")
+    if marking is not None:
+        bottom = copy.deepcopy(marking)
+        bottom.set("class", "marking bottom")
+        bottom.tail = "\n"
+        article.append(bottom)
+    data = html.tostring(tree, doctype="<!DOCTYPE html>", encoding="utf-8", method="html")
+    return Output(data)

@@ -1,0 +1,248 @@
+"""Make ``templates/reference.docx``, the Word styles the DOCX writer maps the memo onto.
+
+Run ``python -m memo.writers.reference templates/reference.docx`` to regenerate it. A user
+may instead restyle the committed file in Word (fonts, colours, spacing): the writer only
+needs every style in :data:`STYLES` to exist, and says which is missing if one does not.
+The file also carries an empty footnotes part (separators only), which python-docx cannot
+create, so the writer has somewhere to put the notes.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+# Every style the DOCX writer uses; memo/document.py lists what each stands for.
+PARAGRAPH_STYLES = (
+    "Normal", "Title", "Heading 1", "Heading 2", "Heading 3", "Body Text",
+    "List Bullet", "List Number", "List Continue", "Memo Kind", "Memo Routing",
+    "BLUF", "BLUF Heading", "Lesson", "Rationale", "Source Entry", "Decision Line",
+    "Marking", "Header", "Footer", "Footnote Text",
+)
+CHARACTER_STYLES = ("Footnote Reference", "Hyperlink")
+STYLES = PARAGRAPH_STYLES + CHARACTER_STYLES
+
+SERIF, SANS = "Noto Serif", "Noto Sans"
+ACCENT, INK, MUTED, MARK = "1F3A5F", "1B1F24", "4A5561", "7A1F1F"
+TEXT_WIDTH_IN = 6.7  # Letter, 0.9 in side margins: as the PDF
+
+
+def _font(style, name=None, size=None, bold=None, italic=None, color=None):
+    from docx.shared import Pt, RGBColor
+
+    f = style.font
+    if name:
+        f.name = name
+        rpr = f.element.get_or_add_rPr()
+        rpr.get_or_add_rFonts().set(_w("eastAsia"), name)
+    if size:
+        f.size = Pt(size)
+    if bold is not None:
+        f.bold = bold
+    if italic is not None:
+        f.italic = italic
+    if color:
+        f.color.rgb = RGBColor.from_string(color)
+
+
+def _w(tag: str) -> str:
+    from docx.oxml.ns import qn
+
+    return qn(f"w:{tag}")
+
+
+def _spacing(style, before=0, after=6, line=None):
+    from docx.shared import Pt
+
+    pf = style.paragraph_format
+    pf.space_before, pf.space_after = Pt(before), Pt(after)
+    if line:
+        pf.line_spacing = line
+
+
+def _ppr_child(style, xml: str):
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+
+    ppr = style.element.get_or_add_pPr()
+    el = parse_xml(re.sub(r"^<(w:\w+)", rf"<\1 {nsdecls('w')}", xml))
+    existing = ppr.find(el.tag)
+    if existing is not None:
+        ppr.remove(existing)
+    ppr.append(el)
+    # keep schema order well enough for Word: pBdr and shd before spacing/ind
+    order = ["keepNext", "keepLines", "numPr", "pBdr", "shd", "tabs", "spacing", "ind",
+             "contextualSpacing", "jc", "outlineLvl"]
+    kids = sorted(ppr, key=lambda k: order.index(k.tag.split("}")[1])
+                  if k.tag.split("}")[1] in order else len(order))
+    for k in kids:
+        ppr.remove(k)
+        ppr.append(k)
+
+
+def _style(doc, name, kind, base=None):
+    from docx.enum.style import WD_STYLE_TYPE
+
+    try:
+        s = doc.styles[name]
+    except KeyError:
+        s = doc.styles.add_style(
+            name, WD_STYLE_TYPE.PARAGRAPH if kind == "p" else WD_STYLE_TYPE.CHARACTER)
+    if base:
+        s.base_style = doc.styles[base]
+    s.hidden = False
+    s.unhide_when_used = False
+    s.quick_style = True
+    return s
+
+
+def build(path: Path) -> None:
+    import docx
+    from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
+    from docx.opc.constants import CONTENT_TYPE as CT
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+    from docx.opc.packuri import PackURI
+    from docx.opc.part import Part
+    from docx.oxml import parse_xml
+    from docx.shared import Inches
+
+    doc = docx.Document()
+    body = doc.element.body
+    for child in list(body):
+        if not child.tag.endswith("sectPr"):
+            body.remove(child)
+    # the stock template's thumbnail shows someone else's page: drop it
+    for rid, rel in list(doc.part.package.rels.items()):
+        if rel.reltype.endswith("/thumbnail"):
+            doc.part.package.rels.pop(rid)
+
+    sec = doc.sections[0]
+    sec.page_width, sec.page_height = Inches(8.5), Inches(11)
+    sec.top_margin, sec.bottom_margin = Inches(0.75), Inches(0.8)
+    sec.left_margin = sec.right_margin = Inches(0.9)
+    sec.header_distance = sec.footer_distance = Inches(0.4)
+
+    normal = _style(doc, "Normal", "p")
+    _font(normal, SERIF, 10.5, color=INK)
+    _spacing(normal, 0, 6, 1.15)
+
+    title = _style(doc, "Title", "p", "Normal")
+    _font(title, SANS, 16, bold=True, color=ACCENT)
+    _spacing(title, 0, 8, 1.0)
+    _ppr_child(title, "<w:pBdr/>")  # the stock Title has a rule under it; ours is on Routing
+
+    for level, size, before in ((1, 12, 12), (2, 10.5, 9), (3, 10.5, 6)):
+        h = _style(doc, f"Heading {level}", "p", "Normal")
+        _font(h, SANS, size, bold=True, italic=False, color=ACCENT if level == 1 else INK)
+        _spacing(h, before, 4, 1.0)
+        h.paragraph_format.keep_with_next = True
+
+    _spacing(_style(doc, "Body Text", "p", "Normal"), 0, 6)
+    for name in ("List Bullet", "List Number", "List Continue"):
+        s = _style(doc, name, "p", "Normal")
+        _spacing(s, 0, 4)
+        s.paragraph_format.left_indent = Inches(0.3)
+        s.paragraph_format.first_line_indent = Inches(-0.2) if name != "List Continue" else None
+        pf = s.element.get_or_add_pPr()
+        cs = pf.find(_w("contextualSpacing"))
+        if cs is not None:
+            pf.remove(cs)
+
+    kind = _style(doc, "Memo Kind", "p", "Normal")
+    _font(kind, SANS, 9, bold=True, color=ACCENT)
+    kind.font.all_caps = True
+    _spacing(kind, 0, 3)
+
+    routing = _style(doc, "Memo Routing", "p", "Normal")
+    _spacing(routing, 0, 2, 1.0)
+    routing.paragraph_format.tab_stops.add_tab_stop(Inches(0.85), WD_TAB_ALIGNMENT.LEFT)
+    routing.paragraph_format.left_indent = Inches(0.85)
+    routing.paragraph_format.first_line_indent = Inches(-0.85)
+
+    bluf = _style(doc, "BLUF", "p", "Normal")
+    _ppr_child(bluf, f'<w:pBdr><w:left w:val="single" w:sz="24" w:space="8" w:color="{ACCENT}"/>'
+                     "</w:pBdr>")
+    _ppr_child(bluf, '<w:shd w:val="clear" w:color="auto" w:fill="EEF2F6"/>')
+    bluf.paragraph_format.left_indent = Inches(0.15)
+    _spacing(bluf, 0, 0, 1.15)
+    bluf_h = _style(doc, "BLUF Heading", "p", "Heading 1")
+    _ppr_child(bluf_h, f'<w:pBdr><w:left w:val="single" w:sz="24" w:space="8" '
+                       f'w:color="{ACCENT}"/></w:pBdr>')
+    _ppr_child(bluf_h, '<w:shd w:val="clear" w:color="auto" w:fill="EEF2F6"/>')
+    _font(bluf_h, SANS, 10, bold=True, color=ACCENT)
+    bluf_h.font.all_caps = True
+    bluf_h.paragraph_format.left_indent = Inches(0.15)
+    _spacing(bluf_h, 6, 0, 1.15)
+
+    lesson = _style(doc, "Lesson", "p", "Body Text")
+    _ppr_child(lesson, '<w:pBdr><w:top w:val="single" w:sz="4" w:space="3" w:color="9AA5B1"/>'
+                       "</w:pBdr>")
+    rationale = _style(doc, "Rationale", "p", "List Continue")
+    _font(rationale, size=9.5)
+    src = _style(doc, "Source Entry", "p", "List Number")
+    _font(src, size=9)
+    decision = _style(doc, "Decision Line", "p", "Normal")
+    decision.paragraph_format.left_indent = Inches(0.3)
+
+    for name in ("Header", "Footer", "Marking"):
+        s = _style(doc, name, "p", "Normal")
+        _font(s, SANS, 7.5 if name == "Marking" else 8, color=MARK if name == "Marking" else MUTED)
+        _spacing(s, 0, 0, 1.0)
+        stops = s.paragraph_format.tab_stops
+        for stop in list(stops):
+            stops._pPr.tabs.remove(stop._tab)
+        stops.add_tab_stop(Inches(TEXT_WIDTH_IN / 2), WD_TAB_ALIGNMENT.CENTER)
+        stops.add_tab_stop(Inches(TEXT_WIDTH_IN), WD_TAB_ALIGNMENT.RIGHT)
+    marking = doc.styles["Marking"]
+    marking.font.bold = True
+    marking.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
+
+    fn = _style(doc, "Footnote Text", "p", "Normal")
+    _font(fn, size=8)
+    _spacing(fn, 0, 1, 1.0)
+    ref = _style(doc, "Footnote Reference", "c")
+    ref.font.superscript = True
+    link = _style(doc, "Hyperlink", "c")
+    _font(link, color=ACCENT)
+
+    doc.core_properties.title = "Memo reference styles"
+    doc.core_properties.author = "memo"
+    doc.core_properties.comments = "Word styles for memo's DOCX writer; restyle freely."
+
+    w = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+    footnotes = (
+        f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<w:footnotes xmlns:w="{w}" '
+        'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+        '<w:footnote w:type="separator" w:id="-1"><w:p><w:pPr><w:spacing w:after="0" '
+        'w:line="240" w:lineRule="auto"/></w:pPr><w:r><w:separator/></w:r></w:p></w:footnote>'
+        '<w:footnote w:type="continuationSeparator" w:id="0"><w:p><w:pPr><w:spacing '
+        'w:after="0" w:line="240" w:lineRule="auto"/></w:pPr><w:r><w:continuationSeparator/>'
+        "</w:r></w:p></w:footnote></w:footnotes>"
+    ).encode()
+    part = Part(PackURI("/word/footnotes.xml"), CT.WML_FOOTNOTES, footnotes, doc.part.package)
+    doc.part.relate_to(part, RT.FOOTNOTES)
+    settings = doc.settings.element
+    pr = parse_xml(f'<w:footnotePr xmlns:w="{w}"><w:footnote w:id="-1"/><w:footnote w:id="0"/>'
+                   "</w:footnotePr>")
+    settings.append(pr)
+    _order_settings(settings)
+    doc.save(str(path))
+
+
+def _order_settings(settings) -> None:
+    """Word validates child order in settings.xml; footnotePr comes before compat."""
+    pr = settings.find(_w("footnotePr"))
+    anchor = None
+    for tag in ("endnotePr", "compat", "docVars", "rsids", "mathPr", "themeFontLang",
+                "clrSchemeMapping", "shapeDefaults", "decimalSymbol", "listSeparator"):
+        anchor = settings.find(_w(tag))
+        if anchor is not None:
+            break
+    if anchor is not None:
+        settings.remove(pr)
+        anchor.addprevious(pr)
+
+
+if __name__ == "__main__":
+    build(Path(sys.argv[1] if len(sys.argv) > 1 else "templates/reference.docx"))
