@@ -276,8 +276,7 @@ def load_project(folder: Path) -> Project:
 
     audiences = profiles.load_all(folder / "audiences", problems)
 
-    if all(parsed.get(f) is not None for f in FILES):
-        _cross_check(parsed, sources, problems)
+    _cross_check(sources, problems)
     if problems:
         raise ContentError(problems)
     return Project(
@@ -291,38 +290,54 @@ def load_project(folder: Path) -> Project:
     )
 
 
-def _duplicates(src: Source, key: str, items: list, problems: list[Problem]) -> set[str]:
+def _duplicates(src: Source, key: str, problems: list[Problem]) -> set[str]:
+    """The ids in the file's ``key`` list, read from the raw data so that a file with other
+    problems still yields its ids; a repeated id is a problem."""
+    items = src.data.get(key) if isinstance(src.data, dict) else None
     seen: dict[str, int] = {}
-    for i, item in enumerate(items):
-        if item.id in seen:
-            line = src.where((key, seen[item.id], "id"))[0]
+    for i, item in enumerate(items if isinstance(items, list) else []):
+        ident = item.get("id") if isinstance(item, dict) else None
+        if not isinstance(ident, str):
+            continue
+        if ident in seen:
+            line = src.where((key, seen[ident], "id"))[0]
             problems.append(src.problem((key, i, "id"),
-                                        f"duplicate id '{item.id}' (first used on line {line})"))
+                                        f"duplicate id '{ident}' (first used on line {line})"))
         else:
-            seen[item.id] = i
+            seen[ident] = i
     return set(seen)
 
 
-def _cross_check(parsed: dict, sources: dict[str, Source], problems: list[Problem]) -> None:
-    """Checks that span files: duplicate ids, unknown precedent and source ids."""
-    precedent_ids = _duplicates(sources["precedents.yaml"], "precedents",
-                                parsed["precedents.yaml"].precedents, problems)
-    _duplicates(sources["recommendations.yaml"], "recommendations",
-                parsed["recommendations.yaml"].recommendations, problems)
-    source_ids = _duplicates(sources["sources.yaml"], "sources",
-                             parsed["sources.yaml"].sources, problems)
+def _cross_check(sources: dict[str, Source], problems: list[Problem]) -> None:
+    """Checks that span files: duplicate ids, unknown precedent and source ids.
 
-    rsrc = sources["recommendations.yaml"]
-    for i, rec in enumerate(parsed["recommendations.yaml"].recommendations):
-        for j, pid in enumerate(rec.draws_on):
-            if pid not in precedent_ids:
-                problems.append(rsrc.problem(("recommendations", i, "draws_on", j),
-                                             _unknown("precedent", pid, precedent_ids)))
+    Each check runs when the files it needs are valid, so one broken file does not hide
+    the problems of the others.
+    """
+    def ids(fname: str, key: str) -> set[str] | None:
+        return _duplicates(sources[fname], key, problems) if fname in sources else None
+
+    precedent_ids = ids("precedents.yaml", "precedents")
+    ids("recommendations.yaml", "recommendations")
+    source_ids = ids("sources.yaml", "sources")
+
+    if precedent_ids is not None and "recommendations.yaml" in sources:
+        rsrc = sources["recommendations.yaml"]
+        recs = rsrc.data.get("recommendations") if isinstance(rsrc.data, dict) else None
+        for i, rec in enumerate(recs if isinstance(recs, list) else []):
+            draws_on = rec.get("draws_on") if isinstance(rec, dict) else None
+            for j, pid in enumerate(draws_on if isinstance(draws_on, list) else []):
+                if isinstance(pid, str) and pid not in precedent_ids:
+                    problems.append(rsrc.problem(("recommendations", i, "draws_on", j),
+                                                 _unknown("precedent", pid, precedent_ids)))
+    if source_ids is None:
+        return
     for src in sources.values():
         for path, text in _strings(src.data, ()):
             for m in CITATION.finditer(text):
                 if m.group(1) not in source_ids:
-                    problems.append(src.problem(path, _unknown("source", m.group(1), source_ids)))
+                    problems.append(src.problem(path, _unknown("source", m.group(1), source_ids),
+                                                text=m.group(0)))
 
 
 def _unknown(kind: str, ident: str, known: set[str]) -> str:

@@ -35,6 +35,7 @@ class Source:
 
     file: Path
     data: Any
+    text: str = ""
     values: dict[tuple, tuple[int, int]] = field(default_factory=dict)
     keys: dict[tuple, tuple[int, int]] = field(default_factory=dict)
 
@@ -50,9 +51,23 @@ class Source:
             table = self.values
         return table.get(path, (1, 1))
 
-    def problem(self, path: tuple, message: str, *, key: bool = False) -> Problem:
+    def problem(self, path: tuple, message: str, *, key: bool = False,
+                text: str | None = None) -> Problem:
+        """A problem at ``path``; with ``text``, at that text's first place in the value."""
         line, col = self.where(path, key=key)
+        if text:
+            line, col = self._find(text, line, col)
         return Problem(self.name, line, col, format_path(path), message)
+
+    def _find(self, text: str, line: int, col: int) -> tuple[int, int]:
+        # A folded or multi-line value spans several lines: point at the line that holds
+        # the text (a citation, say), not at the start of the value.
+        lines = self.text.splitlines()
+        for n in range(line - 1, min(len(lines), line + 200)):
+            start = lines[n].find(text, col - 1 if n == line - 1 else 0)
+            if start >= 0:
+                return n + 1, start + 1
+        return line, col
 
 
 def format_path(path: tuple) -> str:
@@ -103,7 +118,7 @@ def load(file: Path) -> Source:
         raise LoadFailed(Problem(name, 1, 1, "", f"invalid YAML: {exc}")) from None
     finally:
         loader.dispose()
-    src = Source(file, None)
+    src = Source(file, None, text)
     if node is None:
         src.data = None
         return src

@@ -1,0 +1,145 @@
+"""Content loading and validation: every bad input gets file:line:column, field and reason."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from memo.cli import main
+from memo.content import load_project
+from memo.errors import ContentError, display_path
+
+from .conftest import CONTENT
+
+
+def test_bundled_content_is_valid():
+    project = load_project(CONTENT)
+    assert [p.id for p in project.precedents] == ["johnson-1965", "reagan-1983", "clinton-1999"]
+    assert str(project.precedents[1].years) == "1983–1984"
+    assert len(project.recommendations) >= 5
+    assert {"principal", "staff"} <= set(project.audiences)
+    assert project.source("french2021").authors == ["Erik French", "Jiyoon Kim", "Jihoon Yu"]
+
+
+def _edit(folder: Path, name: str, old: str, new: str) -> None:
+    path = folder / name
+    text = path.read_text()
+    assert old in text, f"{old!r} not in {name}"
+    path.write_text(text.replace(old, new, 1))
+
+
+def _line_col(folder: Path, name: str, needle: str, nth: int = 1) -> tuple[int, int]:
+    """Where the ``nth`` ``needle`` starts in the file, 1-based, as the error should say."""
+    for n, line in enumerate((folder / name).read_text().splitlines(), start=1):
+        if needle in line:
+            nth -= 1
+            if not nth:
+                return n, line.index(needle) + 1
+    raise AssertionError(needle)
+
+
+# (file, old text, new text, needle the error points at, field path, message)
+CASES = [
+    ("precedents.yaml", "years: 1983-1984", "years: 1983 to 1984", "1983 to 1984",
+     "precedents[1].years", "expected a year range like 1983-1984"),
+    ("precedents.yaml", "years: 1994-1999", "years: 1999-1994", "1999-1994",
+     "precedents[2].years", "the range ends (1994) before it starts (1999)"),
+    ("recommendations.yaml", "draws_on: [reagan-1983]", "draws_on: [reagan-1938]",
+     "reagan-1938", "recommendations[1].draws_on[0]",
+     "unknown precedent id 'reagan-1938'; did you mean 'reagan-1983'?"),
+    ("recommendations.yaml", "  - id: consult-as-equals", "  - id: reaffirm-alliances",
+     ("reaffirm-alliances", 2), "recommendations[3].id",
+     "duplicate id 'reaffirm-alliances' (first used on line 4)"),
+    ("caveats.yaml", "pressure and cajole both governments\n      toward cooperation [@french2021]",
+     "pressure and cajole both governments\n      toward cooperation [@frenc2021]",
+     "[@frenc2021]", "caveats[2].text", "unknown source id 'frenc2021'; did you mean 'french2021'?"),
+    ("memo.yaml", "organization: Policy Planning", "organisation: Policy Planning",
+     "organisation", "organisation", "unknown field; did you mean 'organization'?"),
+    ("memo.yaml", "date: 2021-02-08", "date: sometime in 2021", "sometime",
+     "date", "Input should be a valid date or datetime, invalid character in year"),
+    ("memo.yaml", "lang: en\n", "lang: en\nlang: ko\n", "lang: ko",
+     "lang", "duplicate key (first given on line 11)"),
+    ("sources.yaml", "    title: Treaty on Basic Relations between Japan and the Republic of Korea\n",
+     "", "id: treaty1965", "sources[1].title", "required field is missing"),
+    ("memo.yaml", "subject: Using U.S. alliance leadership to restore South Korea–Japan cooperation",
+     'subject: "\\aUsing U.S. alliance"', '"\\aUsing',
+     "subject", "control character U+0007 at character 1 (often pasted from Word); delete it"),
+    ("audiences/staff.yaml", "detail: full", "detail: everything", "everything",
+     "detail", "Input should be 'brief' or 'full'"),
+]
+
+
+@pytest.mark.parametrize("name,old,new,needle,field,message", CASES,
+                         ids=[c[4] + ":" + c[5][:20] for c in CASES])
+def test_bad_content_is_reported_exactly(content_copy, tmp_path, name, old, new, needle, field,
+                                         message):
+    _edit(content_copy, name, old, new)
+    line, col = _line_col(content_copy, name, *((needle,) if isinstance(needle, str) else needle))
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["build", "--content", str(content_copy), "--out", str(out)])
+    assert result.exit_code == 2, result.output
+    rel = display_path(content_copy / name)
+    expected = f"{rel}:{line}:{col}: {field}: {message}"
+    assert expected in result.stderr.splitlines(), result.stderr
+    assert "Traceback" not in result.output
+    assert not out.exists() or not any(out.iterdir()), "nothing may be written"
+
+
+def test_citation_in_a_folded_block_points_at_its_own_line(content_copy):
+    _edit(content_copy, "caveats.yaml", "[@french2021]. U.S.", "[@nope]. U.S.")
+    with pytest.raises(ContentError) as exc:
+        load_project(content_copy)
+    (problem,) = exc.value.problems
+    assert problem.path == "caveats[1].text"
+    assert problem.message == "unknown source id 'nope'"
+    assert (problem.line, problem.column) == _line_col(content_copy, "caveats.yaml", "[@nope]")
+
+
+def test_every_problem_is_reported_not_only_the_first(content_copy):
+    _edit(content_copy, "precedents.yaml", "years: 1965", "years: sixty-five")
+    _edit(content_copy, "recommendations.yaml", "draws_on: [clinton-1999]\n", "draws_on: [x]\n")
+    _edit(content_copy, "memo.yaml", "marking:", "markin:")
+    result = CliRunner().invoke(main, ["check", "--content", str(content_copy)])
+    assert result.exit_code == 2
+    lines = result.stderr.splitlines()
+    assert any("precedents[0].years: expected a year range" in s for s in lines)
+    assert any("recommendations[2].draws_on[0]: unknown precedent id 'x'" in s for s in lines)
+    assert any(": marking: required field is missing" in s for s in lines)
+    assert any(": markin: unknown field; did you mean 'marking'?" in s for s in lines)
+    assert lines[-1] == "4 problems found; nothing was written."
+
+
+@pytest.mark.parametrize("text,message", [
+    ("title: [unclosed\n", "invalid YAML: "),
+    ("a: &x 1\nb: *x\n", "YAML aliases (*name) are not allowed in memo content"),
+    ("- just\n- a list\n", "expected a mapping of fields at the top level"),
+])
+def test_malformed_yaml(content_copy, text, message):
+    (content_copy / "memo.yaml").write_text(text)
+    result = CliRunner().invoke(main, ["check", "--content", str(content_copy)])
+    assert result.exit_code == 2
+    first = result.stderr.splitlines()[0]
+    assert re.match(r".*memo\.yaml:\d+:\d+: ", first), first
+    assert message in first
+
+
+def test_missing_file_and_folder(content_copy, tmp_path):
+    (content_copy / "sources.yaml").unlink()
+    result = CliRunner().invoke(main, ["check", "--content", str(content_copy)])
+    assert result.exit_code == 2
+    assert "sources.yaml:1:1: required file is missing" in result.stderr
+    result = CliRunner().invoke(main, ["check", "--content", str(tmp_path / "nowhere")])
+    assert result.exit_code == 2
+    assert "content folder not found" in result.stderr
+
+
+def test_unknown_section_in_profile_points_at_the_profile(content_copy, tmp_path):
+    _edit(content_copy, "audiences/staff.yaml", "caveats, sources]", "caveat, sources]")
+    result = CliRunner().invoke(main, ["build", "--content", str(content_copy),
+                                       "--out", str(tmp_path / "o")])
+    assert result.exit_code == 2
+    assert "staff.yaml:5:" in result.stderr
+    assert "sections[4]: unknown section 'caveat'" in result.stderr
