@@ -1,0 +1,159 @@
+"""The command line contract: options, exit statuses, atomic writes, light start-up."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+
+import pytest
+from click.testing import CliRunner
+
+from memo import __version__
+from memo.cli import main
+
+from .conftest import CONTENT, ROOT, TEMPLATES
+
+
+def run(*args):
+    return CliRunner().invoke(main, list(args))
+
+
+def test_version():
+    result = run("--version")
+    assert result.exit_code == 0
+    assert result.output.strip() == f"memo, version {__version__}"
+
+
+@pytest.mark.parametrize("command", ["build", "check", "list"])
+def test_every_command_has_help_with_an_example(command):
+    result = run(command, "--help")
+    assert result.exit_code == 0
+    assert "Example" in result.output and f"memo {command}" in result.output
+
+
+def test_help_does_not_import_the_renderers():
+    code = ("import sys; from click.testing import CliRunner; from memo.cli import main; "
+            "r = CliRunner().invoke(main, ['--help']); assert r.exit_code == 0; "
+            "heavy = [m for m in ('weasyprint', 'docx', 'pydantic', 'lxml') if m in sys.modules]; "
+            "print(heavy)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_list_shows_audiences_and_formats():
+    result = run("list", "--content", str(CONTENT))
+    assert result.exit_code == 0
+    assert "principal" in result.output and "staff" in result.output
+    assert "pdf, docx, html" in result.output
+
+
+def test_check_valid_content():
+    result = run("check", "--content", str(CONTENT))
+    assert result.exit_code == 0
+    assert "valid (3 precedents" in result.output
+
+
+def test_unknown_audience_is_a_usage_error(tmp_path):
+    result = run("build", "-a", "nobody", "--content", str(CONTENT), "--out", str(tmp_path))
+    assert result.exit_code == 2
+    assert "unknown audience 'nobody'; available: principal, staff" in result.stderr
+    assert not list(tmp_path.iterdir())
+
+
+def test_unknown_format_is_a_usage_error(tmp_path):
+    result = run("build", "-f", "odt", "--out", str(tmp_path))
+    assert result.exit_code == 2
+    assert "'odt' is not one of 'pdf', 'docx', 'html'" in result.output
+
+
+def test_build_one_variant_and_merge_the_manifest(tmp_path):
+    out = tmp_path / "out"
+    r1 = run("build", "-a", "principal", "-f", "html", "--content", str(CONTENT),
+             "--templates", str(TEMPLATES), "--out", str(out))
+    assert r1.exit_code == 0, r1.output
+    r2 = run("build", "-a", "staff", "-f", "html", "--content", str(CONTENT),
+             "--templates", str(TEMPLATES), "--out", str(out))
+    assert r2.exit_code == 0
+    assert "wrote" in r2.output and "staff-en.html" in r2.output
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert [a["path"] for a in manifest["artifacts"]] == ["principal-en.html", "staff-en.html"]
+    assert sorted(p.name for p in out.iterdir()) == ["manifest.json", "principal-en.html",
+                                                     "staff-en.html"]
+
+
+def test_failed_writer_keeps_the_previous_good_file(tmp_path):
+    templates = tmp_path / "templates"
+    shutil.copytree(TEMPLATES, templates)
+    out = tmp_path / "out"
+    ok = run("build", "-a", "principal", "-f", "docx", "-f", "html", "--templates",
+             str(templates), "--out", str(out))
+    assert ok.exit_code == 0, ok.output
+    before = (out / "principal-en.docx").read_bytes()
+    (templates / "reference.docx").write_bytes(b"not a zip")
+    bad = run("build", "-a", "principal", "-f", "docx", "-f", "html", "--templates",
+              str(templates), "--out", str(out))
+    assert bad.exit_code == 1
+    assert "failed: principal-en.docx:" in bad.stderr
+    assert "cannot open the Word reference document" in bad.stderr
+    assert "Traceback" not in bad.output
+    assert (out / "principal-en.docx").read_bytes() == before
+    assert not [p for p in out.iterdir() if p.name.startswith(".")], "no temporary files left"
+
+
+def test_reference_docx_missing_a_style_names_it(tmp_path):
+    import docx
+
+    templates = tmp_path / "templates"
+    shutil.copytree(TEMPLATES, templates)
+    ref = docx.Document(str(templates / "reference.docx"))
+    style = ref.styles["Lesson"]
+    style.element.getparent().remove(style.element)
+    ref.save(str(templates / "reference.docx"))
+    bad = run("build", "-a", "staff", "-f", "docx", "--templates", str(templates),
+              "--out", str(tmp_path / "out"))
+    assert bad.exit_code == 1
+    assert "lacks the Word style(s) 'Lesson'" in bad.stderr
+
+
+def test_template_typo_names_template_and_line(tmp_path):
+    templates = tmp_path / "templates"
+    shutil.copytree(TEMPLATES, templates)
+    path = templates / "sections" / "caveats.html.j2"
+    path.write_text(path.read_text().replace("c.title", "c.titel"))
+    bad = run("build", "-a", "staff", "-f", "html", "--templates", str(templates),
+              "--out", str(tmp_path / "out"))
+    assert bad.exit_code == 1
+    assert "caveats.html.j2:5:" in bad.stderr and "titel" in bad.stderr
+
+
+def test_markup_outside_the_subset_is_refused(tmp_path):
+    templates = tmp_path / "templates"
+    shutil.copytree(TEMPLATES, templates)
+    path = templates / "sections" / "bluf.html.j2"
+    path.write_text(path.read_text().replace("<p>", "<table><tr><td>", 1))
+    bad = run("build", "-a", "staff", "-f", "pdf", "--templates", str(templates),
+              "--out", str(tmp_path / "out"))
+    assert bad.exit_code == 1
+    assert "rendered markup outside the memo subset" in bad.stderr
+    assert "<table> is not in the memo document subset" in bad.stderr
+
+
+def test_content_is_text_not_markup(content_copy, tmp_path):
+    memo = content_copy / "memo.yaml"
+    memo.write_text(memo.read_text().replace(
+        "subject: Using", "subject: <script>alert(1)</script> {{ 7*7 }} Using"))
+    result = run("build", "-a", "principal", "-f", "html", "--content", str(content_copy),
+                 "--out", str(tmp_path))
+    assert result.exit_code == 0, result.output
+    html = (tmp_path / "principal-en.html").read_text()
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; {{ 7*7 }} Using" in html
+    assert "<script>" not in html
+
+
+def test_console_script_runs(tmp_path):
+    exe = shutil.which("memo", path=str(ROOT / ".venv" / "bin")) or shutil.which("memo")
+    assert exe, "the memo console script is installed by ./dev"
+    proc = subprocess.run([exe, "check"], cwd=ROOT, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr

@@ -1,0 +1,271 @@
+"""The built files, opened the way a reader opens them: PDF text, fonts and outline; the
+DOCX through python-docx and LibreOffice; and the three formats held to the same memo."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import zipfile
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+from .conftest import need, pdftotext
+
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+AUDIENCES = ("principal", "staff")
+
+
+def pdf_reader(path: Path):
+    from pypdf import PdfReader
+
+    return PdfReader(str(path))
+
+
+def outline_titles(reader) -> list[str]:
+    titles: list[str] = []
+
+    def walk(items):
+        for item in items:
+            if isinstance(item, list):
+                walk(item)
+            else:
+                titles.append(" ".join(item.title.split()))
+
+    walk(reader.outline)
+    return titles
+
+
+def docx_headings(path: Path) -> list[str]:
+    import docx
+
+    doc = docx.Document(str(path))
+    return [" ".join(p.text.split()) for p in doc.paragraphs
+            if p.style.name in ("Title", "Heading 1", "Heading 2", "BLUF Heading")]
+
+
+def docx_footnotes(path: Path) -> list[str]:
+    with zipfile.ZipFile(path) as z:
+        root = etree.fromstring(z.read("word/footnotes.xml"))
+    notes = [n for n in root.iter(f"{W}footnote") if n.get(f"{W}type") is None]
+    return [" ".join("".join(t.text or "" for t in n.iter(f"{W}t")).split()) for n in notes]
+
+
+def html_headings(path: Path) -> list[str]:
+    from lxml import html
+
+    tree = html.parse(str(path))
+    return [" ".join(h.text_content().split()) for h in tree.iter("h1", "h2", "h3")
+            if h.getparent().get("class") != "notes"]
+
+
+# -- manifest ------------------------------------------------------------------------------
+
+def test_manifest_lists_every_file_with_its_hash(built):
+    import hashlib
+
+    manifest = json.loads((built / "manifest.json").read_text())
+    paths = sorted(a["path"] for a in manifest["artifacts"])
+    assert paths == sorted(f"{a}-en.{f}" for a in AUDIENCES for f in ("pdf", "docx", "html"))
+    for art in manifest["artifacts"]:
+        data = (built / art["path"]).read_bytes()
+        assert art["sha256"] == hashlib.sha256(data).hexdigest()
+        assert art["bytes"] == len(data)
+        assert art["variant"] == f"{art['audience']}-{art['lang']}"
+        assert art["format"] == art["path"].rsplit(".", 1)[1]
+        assert ("pages" in art) == (art["format"] == "pdf")
+        if art["format"] == "pdf":
+            assert art["pages"] == len(pdf_reader(built / art["path"]).pages)
+
+
+# -- PDF -----------------------------------------------------------------------------------
+
+def test_principal_pdf_is_one_page(built):
+    assert len(pdf_reader(built / "principal-en.pdf").pages) == 1
+
+
+@pytest.mark.parametrize("audience", AUDIENCES)
+def test_pdf_text_holds_the_memo(built, audience):
+    text = " ".join(pdftotext(built / f"{audience}-en.pdf").split())
+    for fact in ("TO The Secretary of State" if audience == "principal" else "TO Interagency",
+                 "SUBJECT Using U.S. alliance leadership", "8 February 2021",
+                 "BOTTOM LINE", "Johnson, 1965", "Reagan, 1983–1984", "Clinton, 1994–1999",
+                 "Reaffirm both alliances early"):
+        assert fact in text, fact
+    pages = len(pdf_reader(built / f"{audience}-en.pdf").pages)
+    for n in range(1, pages + 1):
+        page = pdftotext(built / f"{audience}-en.pdf", "-f", str(n), "-l", str(n))
+        assert page.count("UNCLASSIFIED // PREDECISIONAL — FOR DISCUSSION") == 2, n  # top, bottom
+        assert f"Page {n} of {pages}" in page
+
+
+def test_staff_pdf_carries_the_precedents_in_depth(built):
+    text = " ".join(pdftotext(built / "staff-en.pdf").split())
+    for fact in ("Treaty on Basic Relations", "22 June 1965", "Chun Doo-hwan",
+                 "Nakasone Yasuhiro", "Trilateral Coordination and Oversight Group",
+                 "William Perry", "Nye Initiative", "1997", "Agreed Framework",
+                 "political", "Caveats", "Sources"):
+        assert fact in text, fact
+
+
+def test_pdf_embeds_the_named_fonts_only(built):
+    exe = need("pdffonts")
+    out = subprocess.run([exe, str(built / "staff-en.pdf")], capture_output=True, text=True,
+                         check=True).stdout.splitlines()[2:]
+    fonts = {line.split()[0].split("+")[1]: line.split() for line in out}
+    assert set(fonts) == {"Noto-Serif", "Noto-Serif-Bold", "Noto-Serif-Italic", "Noto-Sans",
+                          "Noto-Sans-Bold"}
+    for cols in fonts.values():
+        assert cols[-5] == "yes", cols  # emb
+
+
+def test_pdf_bookmarks_are_the_headings(built):
+    reader = pdf_reader(built / "staff-en.pdf")
+    titles = outline_titles(reader)
+    assert titles[0].startswith("Rebuilding the Triangle")
+    assert "Recommendations" in titles and "Caveats" in titles and "Sources" in titles
+    assert any(t.startswith("Reagan, 1983–1984: Rapprochement") for t in titles)
+
+
+def test_pdf_properties_and_links(built):
+    reader = pdf_reader(built / "staff-en.pdf")
+    meta = reader.metadata
+    assert meta.title.startswith("Rebuilding the Triangle")
+    assert meta.author == "East Asia Alliances Team"
+    assert meta.subject.startswith("Using U.S. alliance leadership")
+    assert str(meta.get("/CreationDate", "")).startswith("D:20210208")
+    uris = [a.get_object()["/A"].get("/URI") for p in reader.pages for a in p.get("/Annots", [])
+            if a.get_object().get("/Subtype") == "/Link" and "/A" in a.get_object()]
+    assert "https://www.mofa.go.jp/region/n-america/us/security/guideline2.html" in uris
+
+
+# -- DOCX ----------------------------------------------------------------------------------
+
+def test_docx_structure_and_styles(built):
+    import docx
+
+    doc = docx.Document(str(built / "staff-en.docx"))
+    styles = [p.style.name for p in doc.paragraphs]
+    assert styles[:2] == ["Memo Kind", "Title"]
+    assert styles.count("Memo Routing") == 4
+    assert "BLUF" in styles and "Lesson" in styles and "Source Entry" in styles
+    routing = [p.text for p in doc.paragraphs if p.style.name == "Memo Routing"]
+    assert routing[0] == "TO:\tInteragency East Asia and Pacific Policy Staff"
+    assert routing[2] == "DATE:\t8 February 2021"
+    header = doc.sections[0].header.paragraphs[0]
+    assert header.text == "UNCLASSIFIED // PREDECISIONAL — FOR DISCUSSION"
+    footer_xml = doc.sections[0].footer.paragraphs[0]._p.xml
+    assert 'w:instr=" PAGE "' in footer_xml and 'w:instr=" NUMPAGES "' in footer_xml
+
+
+def test_docx_properties_are_the_memos(built):
+    import docx
+
+    cp = docx.Document(str(built / "staff-en.docx")).core_properties
+    assert cp.title.startswith("Rebuilding the Triangle")
+    assert cp.author == "East Asia Alliances Team"
+    assert cp.subject.startswith("Using U.S. alliance")
+    assert cp.language == "en-US"
+    assert cp.created.isoformat().startswith("2021-02-08")
+    assert cp.modified.isoformat().startswith("2021-02-08")
+
+
+def test_docx_footnotes_are_native(built):
+    path = built / "staff-en.docx"
+    notes = docx_footnotes(path)
+    assert notes[0].startswith("Erik French, Jiyoon Kim and Jihoon Yu, “The US Role")
+    assert notes[1] == "French, Kim and Yu, “The US Role in South Korea-Japan Relations”."
+    with zipfile.ZipFile(path) as z:
+        body = z.read("word/document.xml").decode()
+        rels = z.read("word/_rels/footnotes.xml.rels").decode()
+    assert body.count("<w:footnoteReference ") == len(notes)
+    assert "[@" not in body
+    assert "guideline2.html" in rels and 'TargetMode="External"' in rels
+
+
+def test_docx_lists_restart_their_numbering(built):
+    import docx
+
+    doc = docx.Document(str(built / "staff-en.docx"))
+    num_ids = {}
+    for p in doc.paragraphs:
+        num = p._p.find(f"{W}pPr/{W}numPr/{W}numId")
+        if num is not None:
+            num_ids.setdefault(p.style.name, set()).add(num.get(f"{W}val"))
+    assert len(num_ids["List Number"]) == 1  # one recommendations list
+    assert len(num_ids["Source Entry"]) == 1
+    assert num_ids["List Number"] != num_ids["Source Entry"]  # the sources start again at 1
+
+
+def test_docx_uses_only_styles_of_the_reference(built):
+    import docx
+
+    from memo.writers.reference import STYLES
+
+    ref = docx.Document(str(Path(__file__).parent.parent / "templates" / "reference.docx"))
+    ref_names = {s.name for s in ref.styles}
+    assert set(STYLES) <= ref_names
+    doc = docx.Document(str(built / "staff-en.docx"))
+    used = {p.style.name for p in doc.paragraphs}
+    assert used <= ref_names
+
+
+def test_docx_opens_in_libreoffice(built, tmp_path):
+    exe = need("soffice")
+    for audience in AUDIENCES:
+        src = built / f"{audience}-en.docx"
+        proc = subprocess.run(
+            [exe, f"-env:UserInstallation=file://{tmp_path}/lo", "--headless", "--convert-to",
+             "pdf", "--outdir", str(tmp_path), str(src)],
+            capture_output=True, text=True, timeout=180)
+        pdf = tmp_path / f"{audience}-en.pdf"
+        assert proc.returncode == 0 and pdf.is_file(), proc.stderr
+        text = " ".join(pdftotext(pdf).split())
+        assert "Rebuilding the Triangle" in text
+        assert "Page 1 of" in text  # the PAGE / NUMPAGES fields were evaluated
+        assert "Erik French, Jiyoon Kim and Jihoon Yu" in text  # the first footnote
+
+
+# -- parity --------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("audience", AUDIENCES)
+def test_formats_have_the_same_headings_in_the_same_order(built, audience):
+    html_h = html_headings(built / f"{audience}-en.html")
+    pdf_h = outline_titles(pdf_reader(built / f"{audience}-en.pdf"))
+    docx_h = docx_headings(built / f"{audience}-en.docx")
+    assert len(html_h) >= 4
+    assert pdf_h == html_h
+    assert [h.casefold() for h in docx_h] == [h.casefold() for h in html_h]
+
+
+@pytest.mark.parametrize("audience", AUDIENCES)
+def test_formats_have_the_same_footnotes(built, audience):
+    from lxml import html
+
+    notes_html = [" ".join(li.text_content().replace("↩", "").split())
+                  for li in html.parse(str(built / f"{audience}-en.html"))
+                  .iterfind(".//section[@class='notes']/ol/li")]
+    notes_docx = docx_footnotes(built / f"{audience}-en.docx")
+    assert notes_docx == notes_html
+    # In the PDF each note sits at its page's foot, numbered "N. text".
+    flat = " ".join(pdftotext(built / f"{audience}-en.pdf").split())
+    for n, note in enumerate(notes_html, start=1):
+        assert f"{n}. {note[:40]}" in flat
+    extra = len(notes_html) + 1
+    assert not any(f"{extra}. {note[:25]}" in flat for note in notes_html)
+
+
+@pytest.mark.parametrize("audience", AUDIENCES)
+def test_formats_have_the_same_paragraph_count(built, audience):
+    import docx
+    from lxml import html
+
+    article = html.parse(str(built / f"{audience}-en.html")).find(".//article")
+    blocks = [el for el in article.iter("p", "li", "h1", "h2", "h3", "dd")
+              if "marking" not in (el.get("class") or "")
+              and el.getparent().get("class") != "notes" and not el.xpath("ancestor::section"
+                                                                         "[@class='notes']")
+              and not (el.tag == "li" and el.find("p") is not None)]
+    doc = docx.Document(str(built / f"{audience}-en.docx"))
+    assert len([p for p in doc.paragraphs if p.text.strip()]) == len(blocks)
