@@ -18,7 +18,7 @@ element            meaning                                  Word style (referenc
 ``ul`` / ``ol``    lists (``li`` holds text or ``p``\\ s)     List Bullet / List Number,
                                                             List Continue for later ``p``
 ``ol.sources``     the sources list                         Source Entry, numbered
-``ul.decision``    approve / disapprove lines               Decision Line
+``ul.decision``    approve / disapprove choices             Decision Line (one, tabbed)
 ``span.footnote``  a citation                               a native Word footnote
 ``em`` ``cite``    italic; ``strong`` bold; ``a`` link      Hyperlink (character style)
 =================  =======================================  ==============================
@@ -41,7 +41,8 @@ INLINE = {"em", "strong", "cite", "a", "span", "time"}
 ALLOWED: dict[str, set[str]] = {
     "html": {"lang"}, "head": set(), "body": set(), "title": set(),
     "meta": {"name", "content", "charset"},
-    "article": {"class", "lang"}, "header": {"class"}, "section": {"class", "id", "aria-labelledby"},
+    "article": {"class", "lang"}, "header": {"class"},
+    "section": {"class", "id", "aria-labelledby"},
     "h1": {"class", "id"}, "h2": {"class", "id"}, "h3": {"class", "id"},
     "p": {"class"}, "ul": {"class"}, "ol": {"class"}, "li": {"class", "id"},
     "dl": {"class"}, "dt": set(), "dd": set(),

@@ -182,9 +182,12 @@ class _Walker:
 
     def listing(self, el) -> None:
         cls = el.get("class") or ""
-        if cls == "decision":
-            for li in el:
-                self.para(li, "Decision Line", prefix=[oxml.run("______ ")])
+        if cls == "decision":  # one line of choices, as on the printed page
+            p = self.word.add_paragraph(style=self.word.styles["Decision Line"])
+            for i, li in enumerate(el):
+                p._p.append(oxml.run(("\t" if i else "") + "______ "))
+                self.inline(li, p._p, self.word.part)
+            _trim(p._p)
             return
         style = "Source Entry" if cls == "sources" else (
             "List Number" if el.tag == "ol" else "List Bullet")

@@ -43,8 +43,9 @@ def _fetcher(templates: Path):
 
 
 def _mime(path: Path) -> str:
-    return {".css": "text/css", ".ttf": "font/ttf", ".otf": "font/otf", ".woff2": "font/woff2",
-            ".png": "image/png", ".svg": "image/svg+xml"}.get(path.suffix, "application/octet-stream")
+    types = {".css": "text/css", ".ttf": "font/ttf", ".otf": "font/otf", ".woff2": "font/woff2",
+             ".png": "image/png", ".svg": "image/svg+xml"}
+    return types.get(path.suffix, "application/octet-stream")
 
 
 def write(doc: Document, templates: Path) -> Output:

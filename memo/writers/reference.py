@@ -53,12 +53,19 @@ def _w(tag: str) -> str:
 
 
 def _spacing(style, before=0, after=6, line=None):
+    """Space before and after in points; ``line``, the line pitch in points (at least).
+
+    Points, not a multiple: Noto's tall ascenders make "single" spacing loose, and the
+    PDF sets the same pitch in CSS.
+    """
+    from docx.enum.text import WD_LINE_SPACING
     from docx.shared import Pt
 
     pf = style.paragraph_format
     pf.space_before, pf.space_after = Pt(before), Pt(after)
     if line:
-        pf.line_spacing = line
+        pf.line_spacing = Pt(line)
+        pf.line_spacing_rule = WD_LINE_SPACING.AT_LEAST
 
 
 def _ppr_child(style, xml: str):
@@ -125,17 +132,17 @@ def build(path: Path) -> None:
 
     normal = _style(doc, "Normal", "p")
     _font(normal, SERIF, 10.5, color=INK)
-    _spacing(normal, 0, 6, 1.15)
+    _spacing(normal, 0, 5, 14)
 
     title = _style(doc, "Title", "p", "Normal")
     _font(title, SANS, 16, bold=True, color=ACCENT)
-    _spacing(title, 0, 8, 1.0)
+    _spacing(title, 0, 8, 19)
     _ppr_child(title, "<w:pBdr/>")  # the stock Title has a rule under it; ours is on Routing
 
     for level, size, before in ((1, 12, 12), (2, 10.5, 9), (3, 10.5, 6)):
         h = _style(doc, f"Heading {level}", "p", "Normal")
         _font(h, SANS, size, bold=True, italic=False, color=ACCENT if level == 1 else INK)
-        _spacing(h, before, 4, 1.0)
+        _spacing(h, before, 4, size * 1.25)
         h.paragraph_format.keep_with_next = True
 
     _spacing(_style(doc, "Body Text", "p", "Normal"), 0, 6)
@@ -155,7 +162,7 @@ def build(path: Path) -> None:
     _spacing(kind, 0, 3)
 
     routing = _style(doc, "Memo Routing", "p", "Normal")
-    _spacing(routing, 0, 2, 1.0)
+    _spacing(routing, 0, 2, 14)
     routing.paragraph_format.tab_stops.add_tab_stop(Inches(0.85), WD_TAB_ALIGNMENT.LEFT)
     routing.paragraph_format.left_indent = Inches(0.85)
     routing.paragraph_format.first_line_indent = Inches(-0.85)
@@ -165,7 +172,7 @@ def build(path: Path) -> None:
                      "</w:pBdr>")
     _ppr_child(bluf, '<w:shd w:val="clear" w:color="auto" w:fill="EEF2F6"/>')
     bluf.paragraph_format.left_indent = Inches(0.15)
-    _spacing(bluf, 0, 0, 1.15)
+    _spacing(bluf, 0, 0, 14.5)
     bluf_h = _style(doc, "BLUF Heading", "p", "Heading 1")
     _ppr_child(bluf_h, f'<w:pBdr><w:left w:val="single" w:sz="24" w:space="8" '
                        f'w:color="{ACCENT}"/></w:pBdr>')
@@ -173,7 +180,7 @@ def build(path: Path) -> None:
     _font(bluf_h, SANS, 10, bold=True, color=ACCENT)
     bluf_h.font.all_caps = True
     bluf_h.paragraph_format.left_indent = Inches(0.15)
-    _spacing(bluf_h, 6, 0, 1.15)
+    _spacing(bluf_h, 6, 0, 14.5)
 
     lesson = _style(doc, "Lesson", "p", "Body Text")
     _ppr_child(lesson, '<w:pBdr><w:top w:val="single" w:sz="4" w:space="3" w:color="9AA5B1"/>'
@@ -183,12 +190,13 @@ def build(path: Path) -> None:
     src = _style(doc, "Source Entry", "p", "List Number")
     _font(src, size=9)
     decision = _style(doc, "Decision Line", "p", "Normal")
-    decision.paragraph_format.left_indent = Inches(0.3)
+    for stop in (3.1, 4.9):
+        decision.paragraph_format.tab_stops.add_tab_stop(Inches(stop), WD_TAB_ALIGNMENT.LEFT)
 
     for name in ("Header", "Footer", "Marking"):
         s = _style(doc, name, "p", "Normal")
         _font(s, SANS, 7.5 if name == "Marking" else 8, color=MARK if name == "Marking" else MUTED)
-        _spacing(s, 0, 0, 1.0)
+        _spacing(s, 0, 0, 10)
         stops = s.paragraph_format.tab_stops
         for stop in list(stops):
             stops._pPr.tabs.remove(stop._tab)
@@ -200,7 +208,7 @@ def build(path: Path) -> None:
 
     fn = _style(doc, "Footnote Text", "p", "Normal")
     _font(fn, size=8)
-    _spacing(fn, 0, 1, 1.0)
+    _spacing(fn, 0, 1, 10)
     ref = _style(doc, "Footnote Reference", "c")
     ref.font.superscript = True
     link = _style(doc, "Hyperlink", "c")
