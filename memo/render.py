@@ -30,11 +30,13 @@ class TemplateError(MemoError):
 
 @dataclass
 class Citations:
-    """Numbers citations in reading order; first use of a source in full, later ones short."""
+    """Notes in reading order, Chicago style: a source's first note in full, a note citing
+    the same source as the note before it "Ibid.", any other repeat in the short form."""
 
     project: Project
     order: list[str] = field(default_factory=list)
     count: int = 0
+    last: str = ""
 
     def __call__(self, sid: str, locator: str) -> str:
         src = self.project.source(sid)
@@ -42,7 +44,13 @@ class Citations:
         if first:
             self.order.append(sid)
         self.count += 1
-        text = full_citation(src) if first else escape(src.short or src.title)
+        if first:
+            text = full_citation(src)
+        elif sid == self.last:
+            text = "Ibid"
+        else:
+            text = escape(src.short or src.title)
+        self.last = sid
         if locator:
             text += f", {escape(locator)}"
         return text + "."
