@@ -206,6 +206,17 @@ def validate(src: Source, model: type[BaseModel], problems: list[Problem]) -> An
         return None
 
 
+def load_file(path: Path, model: type[BaseModel],
+              problems: list[Problem]) -> tuple[Source | None, Any]:
+    """Read and validate one YAML file; problems go to ``problems``, ``None`` stands in."""
+    try:
+        src = yamlsource.load(path)
+    except yamlsource.LoadFailed as exc:
+        problems.append(exc.problem)
+        return None, None
+    return src, validate(src, model, problems)
+
+
 def _problem_from(src: Source, model: type[BaseModel], err: dict) -> Problem:
     loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-")))
     kind = err["type"]
@@ -252,7 +263,7 @@ def _allowed_fields(model: type[BaseModel], loc: tuple) -> list[str]:
 
 def load_project(folder: Path) -> Project:
     """Load and validate the memo project in ``folder``; raise ContentError listing all problems."""
-    from memo import profiles  # profiles need the section names; imported late to avoid a cycle
+    from memo import profiles  # memo.profiles builds on this module: imported here, not above
 
     folder = Path(folder)
     problems: list[Problem] = []
@@ -266,13 +277,9 @@ def load_project(folder: Path) -> Project:
         if not path.is_file():
             problems.append(Problem(display_path(path), 1, 1, "", "required file is missing"))
             continue
-        try:
-            src = yamlsource.load(path)
-        except yamlsource.LoadFailed as exc:
-            problems.append(exc.problem)
-            continue
-        sources[fname] = src
-        parsed[fname] = validate(src, model, problems)
+        src, parsed[fname] = load_file(path, model, problems)
+        if src is not None:
+            sources[fname] = src
 
     audiences = profiles.load_all(folder / "audiences", problems)
 

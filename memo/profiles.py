@@ -21,9 +21,8 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, ConfigDict, Field, PrivateAttr
 
-from memo import yamlsource
-from memo.content import Text, _check_id, _Model, validate
-from memo.errors import Problem
+from memo.content import Text, _check_id, _Model, load_file
+from memo.errors import Problem, display_path
 from memo.yamlsource import Source
 
 Name = Annotated[str, AfterValidator(_check_id)]
@@ -63,8 +62,6 @@ class Profile(_Model):
 
 def load_all(folder: Path, problems: list[Problem]) -> dict[str, Profile]:
     """Every ``audiences/*.yaml`` in ``folder``, by audience name (the file's stem)."""
-    from memo.errors import display_path
-
     files = sorted(folder.glob("*.yaml")) if folder.is_dir() else []
     if not files:
         problems.append(Problem(display_path(folder), 1, 1, "",
@@ -77,12 +74,7 @@ def load_all(folder: Path, problems: list[Problem]) -> dict[str, Profile]:
         except ValueError as exc:
             problems.append(Problem(display_path(file), 1, 1, "", f"audience name: {exc}"))
             continue
-        try:
-            src = yamlsource.load(file)
-        except yamlsource.LoadFailed as exc:
-            problems.append(exc.problem)
-            continue
-        profile = validate(src, Profile, problems)
+        src, profile = load_file(file, Profile, problems)
         if profile is not None:
             profile._name, profile._src = name, src
             out[name] = profile
