@@ -157,3 +157,18 @@ def test_console_script_runs(tmp_path):
     assert exe, "the memo console script is installed by ./dev"
     proc = subprocess.run([exe, "check"], cwd=ROOT, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
+
+
+def test_builds_are_byte_identical_across_processes_and_folders(tmp_path):
+    """Same inputs, two processes started from different folders: the same bytes."""
+    hashes = []
+    for n in (1, 2):
+        cwd = tmp_path / f"cwd{n}"
+        cwd.mkdir()
+        subprocess.run([sys.executable, "-m", "memo", "build", "--content", str(CONTENT),
+                        "--templates", str(TEMPLATES), "--out", str(tmp_path / f"out{n}")],
+                       cwd=cwd, check=True, capture_output=True)
+        manifest = json.loads((tmp_path / f"out{n}" / "manifest.json").read_text())
+        hashes.append({a["path"]: a["sha256"] for a in manifest["artifacts"]})
+    assert len(hashes[0]) == 6
+    assert hashes[0] == hashes[1]
