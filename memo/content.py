@@ -137,7 +137,7 @@ class Caveat(_Model):
     text: Prose
 
 
-class Source_(_Model):
+class SourceEntry(_Model):
     id: Annotated[str, AfterValidator(_clean_text)]
     authors: list[Text] = []
     title: Text
@@ -162,7 +162,7 @@ class _CaveatsFile(_Model):
 
 
 class _SourcesFile(_Model):
-    sources: list[Source_] = Field(min_length=1)
+    sources: list[SourceEntry] = Field(min_length=1)
 
 
 class Project(BaseModel):
@@ -174,13 +174,13 @@ class Project(BaseModel):
     precedents: list[Precedent]
     recommendations: list[Recommendation]
     caveats: list[Caveat]
-    sources: list[Source_]
+    sources: list[SourceEntry]
     audiences: dict[str, Any]  # name -> memo.profiles.Profile
 
     def precedent(self, pid: str) -> Precedent:
         return next(p for p in self.precedents if p.id == pid)
 
-    def source(self, sid: str) -> Source_:
+    def source(self, sid: str) -> SourceEntry:
         return next(s for s in self.sources if s.id == sid)
 
 

@@ -117,23 +117,3 @@ def parse(text: str, *, audience: str, lang: str, template: str) -> Document:
             "subset (see memo/document.py):\n  " + "\n  ".join(unique)
         )
     return Document(text, tree, audience, lang, template)
-
-
-def text_of(el: etree._Element) -> str:
-    """The visible text of an element, footnotes left out, whitespace folded."""
-    parts: list[str] = []
-
-    def walk(node: etree._Element) -> None:
-        if node.get("class") == "footnote":
-            if node.tail:
-                parts.append(node.tail)
-            return
-        if node.text:
-            parts.append(node.text)
-        for child in node:
-            walk(child)
-        if node is not el and node.tail:
-            parts.append(node.tail)
-
-    walk(el)
-    return " ".join("".join(parts).split())

@@ -18,7 +18,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
 from memo import __version__, inline
-from memo.content import Precedent, Project, Recommendation, Source_
+from memo.content import Precedent, Project, Recommendation, SourceEntry
 from memo.document import Document, parse
 from memo.errors import ContentError, MemoError
 from memo.profiles import Profile
@@ -35,7 +35,6 @@ class Citations:
 
     project: Project
     order: list[str] = field(default_factory=list)
-    count: int = 0
     last: str = ""
 
     def __call__(self, sid: str, locator: str) -> str:
@@ -43,7 +42,6 @@ class Citations:
         first = sid not in self.order
         if first:
             self.order.append(sid)
-        self.count += 1
         if first:
             text = full_citation(src)
         elif sid == self.last:
@@ -55,7 +53,7 @@ class Citations:
             text += f", {escape(locator)}"
         return text + "."
 
-    def cited(self) -> list[Source_]:
+    def cited(self) -> list[SourceEntry]:
         return [self.project.source(s) for s in self.order]
 
 
@@ -65,7 +63,7 @@ def _names(authors: list[str]) -> str:
     return ", ".join(authors[:-1]) + " and " + authors[-1]
 
 
-def full_citation(src: Source_) -> str:
+def full_citation(src: SourceEntry) -> str:
     """A note-style citation, as HTML: authors, title, container, publisher, date, link."""
     parts = []
     if src.authors:
@@ -83,7 +81,7 @@ def full_citation(src: Source_) -> str:
     return text
 
 
-def bibliography_entry(src: Source_) -> str:
+def bibliography_entry(src: SourceEntry) -> str:
     """A sources-list entry, as HTML."""
     text = full_citation(src) + "."
     if src.note:

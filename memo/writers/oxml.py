@@ -75,13 +75,11 @@ class Footnotes:
         self.root = parse_xml(part.blob)
         ids = [int(f.get(qn("w:id"))) for f in self.root.iterfind(qn("w:footnote"))]
         self.next_id = max([0, *ids]) + 1
-        self.count = 0
 
     def add(self, runs: list, style: str = "FootnoteText", ref_style: str = "FootnoteReference"):
         """Add a footnote holding ``runs``; return the ``w:r`` that calls it from the text."""
         fid = self.next_id
         self.next_id += 1
-        self.count += 1
         note = parse_xml(
             f'<w:footnote {nsdecls("w")} w:id="{fid}"><w:p><w:pPr><w:pStyle w:val="{style}"/>'
             f'</w:pPr><w:r><w:rPr><w:rStyle w:val="{ref_style}"/></w:rPr><w:footnoteRef/></w:r>'
