@@ -268,7 +268,9 @@ def _bottom_rule(paragraph) -> None:
     ppr = paragraph._p.get_or_add_pPr()
     border = parse_xml(f'<w:pBdr {nsdecls("w")}><w:bottom w:val="single" w:sz="12" w:space="6" '
                        'w:color="1F3A5F"/></w:pBdr>')
-    anchor = ppr.find(qn("w:spacing")) or ppr.find(qn("w:ind"))
+    # pBdr goes before spacing and ind in pPr's schema order
+    anchor = next((el for el in (ppr.find(qn("w:spacing")), ppr.find(qn("w:ind")))
+                   if el is not None), None)
     if anchor is not None:
         anchor.addprevious(border)
     else:
