@@ -13,8 +13,7 @@ import click
 
 from memo import __version__
 from memo.errors import MemoError
-
-FORMATS = ("pdf", "docx", "html")  # memo.writers.FORMATS, repeated to keep --help light
+from memo.writers import FORMATS  # the package itself imports no writer
 
 content_option = click.option(
     "--content", "content", type=click.Path(path_type=Path), default=Path("content"),

@@ -62,7 +62,7 @@ Id = Annotated[str, AfterValidator(_check_id)]
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=False)
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class Years(BaseModel):
@@ -75,7 +75,7 @@ class Years(BaseModel):
 
 
 def _parse_years(value: Any) -> Any:
-    if isinstance(value, Years) or isinstance(value, dict):
+    if isinstance(value, (Years, dict)):
         return value
     m = YEARS.match(str(value).strip()) if isinstance(value, (str, int)) else None
     if not m:
@@ -138,13 +138,13 @@ class Caveat(_Model):
 
 
 class SourceEntry(_Model):
-    id: Annotated[str, AfterValidator(_clean_text)]
+    id: Text
     authors: list[Text] = []
     title: Text
     container: Text | None = None
     publisher: Text | None = None
     date: Text
-    url: Annotated[str, AfterValidator(_clean_text)] | None = None
+    url: Text | None = None
     note: Text | None = None
     short: Text | None = Field(None, description="Short form for repeated citations.")
 

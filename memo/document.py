@@ -34,9 +34,6 @@ from lxml import etree, html
 
 from memo.errors import MemoError
 
-BLOCK = {"h1", "h2", "h3", "p", "ul", "ol", "dl", "section", "header", "article"}
-INLINE = {"em", "strong", "cite", "a", "span", "time"}
-
 # element -> attributes it may carry
 ALLOWED: dict[str, set[str]] = {
     "html": {"lang"}, "head": set(), "body": set(), "title": set(),

@@ -17,15 +17,13 @@ new audience needs a profile and, at most, a template: no Python.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import AfterValidator, ConfigDict, Field, PrivateAttr
+from pydantic import ConfigDict, Field, PrivateAttr
 
-from memo.content import Text, _check_id, _Model, load_file
+from memo.content import Id, Text, _check_id, _Model, load_file
 from memo.errors import Problem, display_path
 from memo.yamlsource import Source
-
-Name = Annotated[str, AfterValidator(_check_id)]
 
 
 class Budget(_Model):
@@ -39,7 +37,7 @@ class Profile(_Model):
     description: Text | None = None
     to: Text = Field(description="The addressee, printed on the TO line.")
     marking: Text | None = Field(None, description="Overrides the memo's marking.")
-    sections: list[Name] = Field(min_length=1)
+    sections: list[Id] = Field(min_length=1)
     recommendations: int | None = Field(None, ge=1)
     detail: Literal["brief", "full"] = "full"
     budget: Budget = Budget()
@@ -50,10 +48,6 @@ class Profile(_Model):
     @property
     def name(self) -> str:
         return self._name
-
-    @property
-    def template_name(self) -> str:
-        return self.template or "base.html.j2"
 
     def problem(self, path: tuple, message: str) -> Problem:
         assert self._src is not None

@@ -25,7 +25,7 @@ from memo.profiles import Profile
 
 
 class TemplateError(MemoError):
-    exit_code = 2
+    """A template that does not render: a build failure (exit 1), not bad content."""
 
 
 @dataclass
@@ -39,10 +39,8 @@ class Citations:
 
     def __call__(self, sid: str, locator: str) -> str:
         src = self.project.source(sid)
-        first = sid not in self.order
-        if first:
+        if sid not in self.order:
             self.order.append(sid)
-        if first:
             text = full_citation(src)
         elif sid == self.last:
             text = "Ibid"

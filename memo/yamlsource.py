@@ -23,8 +23,6 @@ try:  # the C loader is several times faster; fall back when libyaml is absent
 except AttributeError:  # pragma: no cover - depends on how PyYAML was built
     _Loader = yaml.SafeLoader
 
-Path_ = tuple  # a path into the data: ("precedents", 1, "years")
-
 MAX_BYTES = 2 * 1024 * 1024
 MAX_DEPTH = 32
 

@@ -47,7 +47,7 @@ def write(doc: Document, templates: Path) -> Output:
     w = _Walker(word, notes)
     for el in doc.article:
         w.block(el)
-    _header_footer(word, w.marking or doc.meta("memo.marking"))
+    _header_footer(word, w.marking)
     notes.save()
     _properties(word, doc)
 
