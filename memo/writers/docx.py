@@ -22,7 +22,7 @@ from memo.writers.reference import MARK, STYLES
 
 WORD_LANG = {"en": "en-US", "ko": "ko-KR", "ja": "ja-JP"}
 HEADING = {"h2": "Heading 1", "h3": "Heading 2"}
-P_CLASS = {"lesson": "Lesson", "rationale": "Rationale"}
+P_CLASS = {"lesson": "Lesson", "rationale": "Rationale", "memo-kind": "Memo Kind"}
 
 
 def write(doc: Document, templates: Path) -> Output:
@@ -154,10 +154,7 @@ class _Walker:
         elif tag in HEADING:
             self.para(el, "BLUF Heading" if context == "bluf" else HEADING[tag])
         elif tag == "p":
-            style = "BLUF" if context == "bluf" else P_CLASS.get(cls, "Body Text")
-            if cls == "memo-kind":
-                style = "Memo Kind"
-            self.para(el, style)
+            self.para(el, "BLUF" if context == "bluf" else P_CLASS.get(cls, "Body Text"))
         elif tag == "dl":
             self.routing(el)
         elif tag in ("ul", "ol"):
@@ -193,19 +190,13 @@ class _Walker:
             "List Number" if el.tag == "ol" else "List Bullet")
         num_id = self.numbering.restart(self.word.styles[style]) if el.tag == "ol" else None
         for li in el:
-            blocks = [c for c in li if c.tag == "p"]
-            if not blocks:
-                p = self.para(li, style)
-                if num_id:
-                    oxml.set_num(p, num_id)
-                continue
-            for i, child in enumerate(blocks):
-                if i == 0:
-                    p = self.para(child, style)
-                    if num_id:
-                        oxml.set_num(p, num_id)
-                else:
-                    self.para(child, P_CLASS.get(child.get("class") or "", "List Continue"))
+            # an item holds inline text, or paragraphs: the first carries the number
+            first, *rest = [c for c in li if c.tag == "p"] or [li]
+            p = self.para(first, style)
+            if num_id:
+                oxml.set_num(p, num_id)
+            for child in rest:
+                self.para(child, P_CLASS.get(child.get("class") or "", "List Continue"))
 
     # -- inline --------------------------------------------------------------------------
     def inline(self, el, target, part, bold=False, italic=False) -> None:
