@@ -86,10 +86,8 @@ class _Bad(Exception):
 
 
 def load(file: Path) -> Source:
-    """Read ``file``; raise :class:`memo.errors.ContentError`-ready problems as a list.
-
-    Returns a :class:`Source`; on failure raises ``LoadFailed`` with one problem.
-    """
+    """Read ``file`` into a :class:`Source`; raise :class:`LoadFailed`, holding the one
+    located :class:`~memo.errors.Problem`, when it cannot be read or is not valid YAML."""
     name = display_path(file)
     try:
         raw = file.read_bytes()
