@@ -1,10 +1,25 @@
-"""Build variants: render each audience once, run every writer on it, write atomically.
+"""Build variants: plan them from the matrix, skip what is up to date, build the rest in
+parallel, write atomically, keep a manifest.
 
-A variant is an audience in a language; an artifact is a variant in one format, written
-to ``<out>/<audience>-<lang>.<ext>``. Every file is written to a temporary name in the
-output folder and renamed into place, so a failed or interrupted build never leaves a
-half-written file, and the files of the last good build stay until replaced.
-``manifest.json`` lists what the folder holds, with hashes.
+A *variant* is an audience in a language (``partner-ko``); an *artifact* is a variant
+in one format, written to ``<out>/<audience>-<lang>.<ext>``. ``memo build`` and
+``memo batch`` both come here: :func:`plan` picks the variants from the matrix that
+``memo.yaml`` declares, :func:`build` builds them.
+
+- **One variant, one unit of work.** A worker renders the variant once, runs every
+  writer on the result, checks the audience's page and word budgets, and only then
+  writes the files, so a variant over budget leaves its previous files alone. One
+  variant failing does not stop the others.
+- **Incremental.** Each artifact's manifest entry records the hash of its inputs: the
+  content files (other audiences' profiles excepted), the templates folder, the
+  variant, the format, and the versions of memo and of the libraries that shape the
+  bytes. When the inputs hash and the file on disk both match the manifest, the
+  artifact is up to date and is not rebuilt.
+- **Atomic.** Every file is written to a temporary name in the output folder and
+  renamed into place: a failed or interrupted build never leaves a half-written file.
+- **Sharded.** ``shard=(k, n)`` builds every n-th variant of the sorted plan, starting
+  at the k-th, so n CI runners split the matrix; :func:`merge` puts their folders
+  back together into what one run would have written.
 """
 
 from __future__ import annotations
@@ -12,16 +27,37 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import tempfile
+import time
 import traceback
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
+from memo import __version__
 from memo.errors import MemoError, UsageError, display_path
 from memo.writers import FORMATS
 
 MANIFEST = "manifest.json"
+# Which variants a selection planned to, by the hash of every input: a re-run with
+# nothing changed can check the files without loading (and validating) the content.
+PLANS = ".memo-plans.json"
+# Libraries whose versions change the output bytes: a new version rebuilds everything.
+OUTPUT_LIBRARIES = ("weasyprint", "pydyf", "fonttools", "python-docx", "lxml", "jinja2",
+                    "markdown-it-py", "babel")
+
+
+@dataclass(frozen=True, order=True)
+class Variant:
+    audience: str
+    lang: str
+    formats: tuple[str, ...]
+
+    @property
+    def name(self) -> str:
+        return f"{self.audience}-{self.lang}"
 
 
 @dataclass(frozen=True)
@@ -33,6 +69,8 @@ class Artifact:
     format: str
     sha256: str
     bytes: int
+    words: int
+    inputs: str
     pages: int | None = None
 
     def record(self) -> dict:
@@ -45,15 +83,43 @@ class Artifact:
 @dataclass
 class Failure:
     variant: str
-    format: str
     message: str
+
+
+@dataclass
+class Outcome:
+    """What happened to one variant: ``built``, ``skipped`` (up to date) or ``failed``."""
+
+    variant: str
+    status: str
+    artifacts: list[Artifact] = field(default_factory=list)
+    message: str = ""
+    seconds: float = 0.0
+
+    @property
+    def pages(self) -> int | None:
+        return next((a.pages for a in self.artifacts if a.pages), None)
+
+    @property
+    def words(self) -> int | None:
+        return self.artifacts[0].words if self.artifacts else None
 
 
 @dataclass
 class Result:
     out: Path
-    artifacts: list[Artifact] = field(default_factory=list)
-    failures: list[Failure] = field(default_factory=list)
+    outcomes: list[Outcome] = field(default_factory=list)
+
+    @property
+    def artifacts(self) -> list[Artifact]:
+        return [a for o in self.outcomes for a in o.artifacts]
+
+    @property
+    def failures(self) -> list[Failure]:
+        return [Failure(o.variant, o.message) for o in self.outcomes if o.status == "failed"]
+
+    def count(self, status: str) -> int:
+        return sum(o.status == status for o in self.outcomes)
 
     @property
     def ok(self) -> bool:
@@ -66,63 +132,297 @@ def select(available: Iterable[str], wanted: Iterable[str], what: str) -> list[s
     unknown = [w for w in wanted if w not in available]
     if unknown:
         raise UsageError(f"unknown {what} {', '.join(map(repr, unknown))}; "
-                         f"available: {', '.join(available)}")
+                         f"the variants declare: {', '.join(available)}")
     return wanted or available
 
 
-def build(content: Path, templates: Path, out: Path, *, audiences: Iterable[str] = (),
-          formats: Iterable[str] = (), log: Callable[[str], None] = lambda s: None) -> Result:
-    """Build the chosen audiences and formats (all by default) from ``content`` into ``out``.
+def plan(project, *, audiences: Iterable[str] = (), languages: Iterable[str] = (),
+         formats: Iterable[str] = (), shard: tuple[int, int] | None = None) -> list[Variant]:
+    """The declared variants (``variants:`` in memo.yaml) that the filters select, sorted
+    by name; with ``shard=(k, n)``, the k-th of n interleaved slices of them."""
+    matrix = project.memo.variants
+    auds = select(matrix.audiences or list(project.audiences), audiences, "audience")
+    langs = select(project.languages, languages, "language")
+    fmts = select(matrix.formats or FORMATS, formats, "format")
+    out = []
+    for audience in auds:
+        for lang in langs:
+            kept = tuple(f for f in fmts
+                         if not any(rule.matches(audience, lang, f) for rule in matrix.exclude))
+            if kept:
+                out.append(Variant(audience, lang, kept))
+    if not out:
+        raise UsageError("no declared variant matches; `memo list` shows the variants")
+    out.sort()
+    if shard:
+        k, n = shard
+        out = out[k - 1::n]
+    return out
 
-    Raises :class:`~memo.errors.ContentError` (nothing written) when the content or the
-    profiles are invalid; writer failures are collected in ``Result.failures`` and the
-    other artifacts are still written.
-    """
+
+def parse_shard(text: str) -> tuple[int, int]:
+    """``"2/4"`` -> ``(2, 4)``."""
+    try:
+        k, n = (int(x) for x in text.split("/"))
+    except ValueError:
+        raise UsageError(f"--shard {text!r}: expected K/N, like 1/4") from None
+    if not 1 <= k <= n:
+        raise UsageError(f"--shard {text!r}: K must be between 1 and N")
+    return k, n
+
+
+# --- inputs, for the cache -------------------------------------------------------------
+
+def _tree_digest(folder: Path, skip: Callable[[Path], bool] = lambda p: False) -> str:
+    h = hashlib.sha256()
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        rel = path.relative_to(folder)
+        if any(part.startswith(".") for part in rel.parts) or skip(rel):
+            continue
+        h.update(rel.as_posix().encode() + b"\0")
+        h.update(hashlib.sha256(path.read_bytes()).digest())
+    return h.hexdigest()
+
+
+def _library_versions() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    out = [f"memo={__version__}"]
+    for name in OUTPUT_LIBRARIES:
+        try:
+            out.append(f"{name}={version(name)}")
+        except PackageNotFoundError:
+            out.append(f"{name}=none")
+    return ";".join(out)
+
+
+class Inputs:
+    """The inputs hash of each artifact: everything that can change its bytes."""
+
+    def __init__(self, content: Path, templates: Path):
+        self.content = content
+        shared = hashlib.sha256()
+        shared.update(_tree_digest(content, lambda rel: rel.parts[0] == "audiences").encode())
+        shared.update(_tree_digest(templates).encode())
+        shared.update(_library_versions().encode())
+        self.shared = shared.hexdigest()
+        self.everything = hashlib.sha256(
+            (self.shared + _tree_digest(content / "audiences")).encode()).hexdigest()
+
+    def plan_key(self, *selection: Any) -> str:
+        return hashlib.sha256(json.dumps([self.everything, *selection],
+                                         default=list).encode()).hexdigest()
+
+    def of(self, variant: Variant, fmt: str) -> str:
+        profile = self.content / "audiences" / f"{variant.audience}.yaml"
+        h = hashlib.sha256(self.shared.encode())
+        h.update(hashlib.sha256(profile.read_bytes()).digest())
+        h.update(f"{variant.name}.{fmt}".encode())
+        return h.hexdigest()
+
+
+def _up_to_date(out: Path, variant: Variant, inputs: dict[str, str],
+                manifest: dict[str, dict]) -> list[Artifact] | None:
+    """The variant's artifacts from the manifest if every one is current on disk, else None."""
+    arts = []
+    for fmt in variant.formats:
+        name = f"{variant.name}.{fmt}"
+        rec = manifest.get(name)
+        if not rec or rec.get("inputs") != inputs[fmt]:
+            return None
+        try:
+            data = (out / name).read_bytes()
+        except OSError:
+            return None
+        if hashlib.sha256(data).hexdigest() != rec.get("sha256"):
+            return None
+        try:
+            arts.append(Artifact(**rec))
+        except TypeError:
+            return None
+    return arts
+
+
+# --- building one variant (in a worker process or in this one) -------------------------
+
+_WORKER: dict[str, Any] = {}
+
+
+def _init_worker(project, templates: Path, out: Path) -> None:
+    _WORKER.update(project=project, templates=templates, out=out)
+
+
+def _build_one(variant: Variant, inputs: dict[str, str]) -> Outcome:
+    start = time.perf_counter()
+    try:
+        arts = _render_and_write(variant, inputs, **_WORKER)
+    except MemoError as exc:
+        return Outcome(variant.name, "failed", message=str(exc),
+                       seconds=time.perf_counter() - start)
+    except Exception as exc:  # a bug: say so, keep building the other variants
+        detail = "\n" + traceback.format_exc() if os.environ.get("MEMO_DEBUG") else ""
+        return Outcome(variant.name, "failed",
+                       message=f"internal error: {type(exc).__name__}: {exc}{detail}",
+                       seconds=time.perf_counter() - start)
+    return Outcome(variant.name, "built", arts, seconds=time.perf_counter() - start)
+
+
+def _render_and_write(variant: Variant, inputs: dict[str, str], *, project, templates: Path,
+                      out: Path) -> list[Artifact]:
+    from memo import render as rendering
+    from memo.writers import writer
+
+    doc = rendering.render(project, variant.audience, templates, variant.lang)
+    words = doc.words()
+    outputs = {fmt: writer(fmt)(doc, templates) for fmt in variant.formats}
+    budget = project.audiences[variant.audience].budget
+    over = []
+    pdf = outputs.get("pdf")
+    if budget.pages and pdf is not None and pdf.pages > budget.pages:
+        over.append(f"{variant.name}.pdf: {pdf.pages} pages, budget {budget.pages}")
+    if budget.words and words > budget.words:
+        over.append(f"{variant.name}: {words} words, budget {budget.words}")
+    if over:
+        raise MemoError("over budget: " + "; ".join(over) + " (its files were not written)")
+    arts = []
+    for fmt, output in outputs.items():
+        name = f"{variant.name}.{fmt}"
+        atomic_write(out / name, output.data)
+        arts.append(Artifact(name, variant.name, variant.audience, variant.lang, fmt,
+                             hashlib.sha256(output.data).hexdigest(), len(output.data),
+                             words, inputs[fmt], output.pages))
+    return arts
+
+
+# --- the engine ------------------------------------------------------------------------
+
+def check(content: Path, templates: Path):
+    """Validate ``content`` and render every declared variant, writing nothing; raise one
+    :class:`~memo.errors.ContentError` listing the problems of all of them."""
     from memo import render as rendering
     from memo.content import load_project
-    from memo.writers import writer
+    from memo.errors import ContentError
 
     project = load_project(content)
     rendering.check_templates(project, templates)
-    chosen = select(project.audiences, audiences, "audience")
-    fmts = select(FORMATS, formats, "format")
-    _check_out(out)
-
-    result = Result(out)
-    lang = project.memo.lang
-    for audience in chosen:
-        variant = f"{audience}-{lang}"
+    variants = plan(project)
+    problems = []
+    for v in variants:
         try:
-            doc = rendering.render(project, audience, templates, lang)
-        except MemoError as exc:
-            result.failures += [Failure(variant, f, str(exc)) for f in fmts]
-            continue
-        for fmt in fmts:
-            try:
-                output = writer(fmt)(doc, templates)
-            except MemoError as exc:
-                result.failures.append(Failure(variant, fmt, str(exc)))
-                continue
-            except Exception as exc:  # a bug in a writer: say so, keep building the rest
-                detail = traceback.format_exc() if os.environ.get("MEMO_DEBUG") else ""
-                result.failures.append(Failure(
-                    variant, fmt, f"internal error: {type(exc).__name__}: {exc}\n{detail}"
-                    .rstrip()))
-                continue
-            name = f"{variant}.{fmt}"
-            atomic_write(out / name, output.data)
-            art = Artifact(name, variant, audience, lang, fmt,
-                           hashlib.sha256(output.data).hexdigest(), len(output.data),
-                           output.pages)
-            result.artifacts.append(art)
-            log(_describe(out / name, art))
-    write_manifest(out, result.artifacts)
+            rendering.render(project, v.audience, templates, v.lang)
+        except ContentError as exc:
+            problems += exc.problems
+    if problems:
+        raise ContentError(problems)
+    return project, variants
+
+
+def build(content: Path, templates: Path, out: Path, *, audiences: Iterable[str] = (),
+          languages: Iterable[str] = (), formats: Iterable[str] = (),
+          shard: tuple[int, int] | None = None, jobs: int | None = None, force: bool = False,
+          progress: Callable[[Outcome, int, int], None] = lambda o, i, n: None) -> Result:
+    """Build the selected variants (all declared ones by default) from ``content`` into
+    ``out``, in up to ``jobs`` processes (default: one per core).
+
+    Raises :class:`~memo.errors.ContentError` (nothing written) when the content or the
+    profiles are invalid. A variant that fails is reported in its :class:`Outcome`; the
+    other variants are still built. ``progress`` is called as each variant finishes.
+    """
+    selection = [sorted(audiences), sorted(languages), sorted(formats), shard]
+    inputs = Inputs(content, templates)
+    key = inputs.plan_key(*selection)
+    manifest = {a["path"]: a for a in read_manifest(out)}
+    result = Result(out)
+    if not force:
+        cached = _cached_plan(out, key)
+        current = [_up_to_date(out, v, {f: inputs.of(v, f) for f in v.formats}, manifest)
+                   for v in cached or []]
+        if cached and all(a is not None for a in current):
+            result.outcomes = [Outcome(v.name, "skipped", arts)
+                               for v, arts in zip(cached, current, strict=True)]
+            for i, o in enumerate(result.outcomes, start=1):
+                progress(o, i, len(cached))
+            return result
+
+    from memo import render as rendering
+    from memo.content import load_project
+
+    project = load_project(content)
+    rendering.check_templates(project, templates)
+    variants = plan(project, audiences=audiences, languages=languages, formats=formats,
+                    shard=shard)
+    _check_out(out)
+    _remember_plan(out, key, variants)
+    todo: list[tuple[Variant, dict[str, str]]] = []
+    for v in variants:
+        ins = {fmt: inputs.of(v, fmt) for fmt in v.formats}
+        current = None if force else _up_to_date(out, v, ins, manifest)
+        if current is not None:
+            result.outcomes.append(Outcome(v.name, "skipped", current))
+        else:
+            todo.append((v, ins))
+    for i, o in enumerate(result.outcomes, start=1):
+        progress(o, i, len(variants))
+
+    jobs = max(1, jobs or os.cpu_count() or 1)
+    done = len(result.outcomes)
+    try:
+        for outcome in _run(todo, min(jobs, len(todo)), project, templates, out):
+            result.outcomes.append(outcome)
+            done += 1
+            progress(outcome, done, len(variants))
+    finally:
+        write_manifest(out, result.artifacts)
+    order = {v.name: i for i, v in enumerate(variants)}
+    result.outcomes.sort(key=lambda o: order[o.variant])
     return result
 
 
-def _describe(path: Path, art: Artifact) -> str:
-    pages = f"{art.pages} page{'s' if art.pages != 1 else ''}, " if art.pages else ""
-    return f"wrote {display_path(path)} ({pages}{art.bytes / 1024:.0f} KiB)"
+def _run(todo, jobs: int, project, templates: Path, out: Path):
+    """Outcomes as the variants finish: in this process for one job, else in a pool."""
+    if jobs <= 1:
+        _init_worker(project, templates, out)
+        for v, ins in todo:
+            yield _build_one(v, ins)
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from concurrent.futures.process import BrokenProcessPool
+
+    # fork: workers start at once with the project already loaded. The heaviest
+    # variants (most formats, fullest profiles) go first so no core idles at the end.
+    ctx = multiprocessing.get_context("fork")
+    todo = sorted(todo, key=lambda t: -len(project.audiences[t[0].audience].sections))
+    with ProcessPoolExecutor(jobs, mp_context=ctx, initializer=_init_worker,
+                             initargs=(project, templates, out)) as pool:
+        futures = {pool.submit(_build_one, v, ins): v for v, ins in todo}
+        for fut in as_completed(futures):
+            v = futures[fut]
+            try:
+                yield fut.result()
+            except BrokenProcessPool:
+                yield Outcome(v.name, "failed", message="the worker process building it died")
+
+
+def _cached_plan(out: Path, key: str) -> list[Variant] | None:
+    try:
+        raw = json.loads((out / PLANS).read_text("utf-8"))[key]
+        return [Variant(a, lang, tuple(fmts)) for a, lang, fmts in raw]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _remember_plan(out: Path, key: str, variants: list[Variant]) -> None:
+    try:
+        plans = json.loads((out / PLANS).read_text("utf-8"))
+        if not isinstance(plans, dict):
+            plans = {}
+    except (OSError, ValueError):
+        plans = {}
+    plans.pop(key, None)
+    plans[key] = [[v.audience, v.lang, list(v.formats)] for v in variants]
+    plans = dict(list(plans.items())[-16:])  # the latest selections are enough
+    atomic_write(out / PLANS, json.dumps(plans).encode())
 
 
 def _check_out(out: Path) -> None:
@@ -152,6 +452,8 @@ def atomic_write(path: Path, data: bytes) -> None:
         raise
 
 
+# --- the manifest ----------------------------------------------------------------------
+
 def read_manifest(out: Path) -> list[dict]:
     try:
         data = json.loads((out / MANIFEST).read_text("utf-8"))
@@ -166,3 +468,39 @@ def write_manifest(out: Path, built: list[Artifact]) -> None:
     entries.update({a.path: a.record() for a in built})
     doc = {"artifacts": [entries[k] for k in sorted(entries)]}
     atomic_write(out / MANIFEST, (json.dumps(doc, indent=2, ensure_ascii=False) + "\n").encode())
+
+
+def merge(folders: Iterable[Path], out: Path) -> list[Artifact]:
+    """Copy the artifacts of several output folders (CI shards) into ``out`` and merge
+    their manifests. Every file is checked against its manifest's hash first; two folders
+    disagreeing about one file is an error."""
+    _check_out(out)
+    chosen: dict[str, tuple[Path, dict]] = {}
+    for folder in folders:
+        folder = Path(folder)
+        if not (folder / MANIFEST).is_file():
+            raise UsageError(f"{display_path(folder)}: no {MANIFEST}; is it a memo output folder?")
+        for rec in read_manifest(folder):
+            src = folder / rec["path"]
+            if Path(rec["path"]).name != rec["path"]:
+                raise MemoError(f"{display_path(folder / MANIFEST)}: bad path {rec['path']!r}")
+            try:
+                digest = hashlib.sha256(src.read_bytes()).hexdigest()
+            except OSError as exc:
+                raise MemoError(f"cannot read {display_path(src)}: {exc.strerror}") from None
+            if digest != rec.get("sha256"):
+                raise MemoError(f"{display_path(src)} does not match its manifest's sha256")
+            seen = chosen.get(rec["path"])
+            if seen and seen[1] != rec:
+                raise MemoError(f"{rec['path']} differs between {display_path(seen[0])} and "
+                                f"{display_path(folder)}")
+            chosen[rec["path"]] = (folder, rec)
+    arts = []
+    for name, (folder, rec) in sorted(chosen.items()):
+        if (folder / name).resolve() != (out / name).resolve():
+            with tempfile.NamedTemporaryFile(dir=out, prefix=f".{name}.", delete=False) as tmp:
+                shutil.copyfileobj((folder / name).open("rb"), tmp)
+            os.replace(tmp.name, out / name)
+        arts.append(Artifact(**rec))
+    write_manifest(out, arts)
+    return arts

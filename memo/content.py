@@ -2,15 +2,21 @@
 
 A memo project is a folder::
 
-    memo.yaml            title, subject, date, authors, marking, bottom line, strategic context
+    memo.yaml            title, subject, date, authors, marking, bottom line, strategic
+                         context, and the variants to build (audiences × languages × formats)
     precedents.yaml      historical precedents (``precedents:``)
     recommendations.yaml recommendations (``recommendations:``), each citing precedents by id
     caveats.yaml         caveats (``caveats:``)
     sources.yaml         the sources registry (``sources:``); prose cites them as ``[@id]``
+    briefing.yaml        optional: issues for oversight and talking points (``oversight:``,
+                         ``talking_points:``), for the audiences whose profiles show them
     audiences/*.yaml     one profile per audience (see :mod:`memo.profiles`)
 
 :func:`load_project` reads them all and raises one :class:`~memo.errors.ContentError`
 listing every problem, each as ``file:line:column: field.path: what is wrong``.
+
+Text a reader sees may be given per language (see :mod:`memo.l10n`); identifiers,
+dates and the sources registry are the same in every language.
 """
 
 from __future__ import annotations
@@ -19,11 +25,11 @@ import datetime as dt
 import difflib
 import re
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
-from memo import yamlsource
+from memo import l10n, yamlsource
 from memo.errors import ContentError, Problem, display_path
 from memo.yamlsource import Source
 
@@ -54,11 +60,32 @@ def _check_id(value: str) -> str:
     return value
 
 
+def _check_lang(value: str) -> str:
+    if not l10n.LANG.match(value) or not l10n.is_known_language(value):
+        raise ValueError(f"'{value}' is not a language code like en, ko or ja")
+    return value
+
+
+def _per_language(value: Any) -> Any:
+    if isinstance(value, str):
+        return {l10n.DEFAULT: value}
+    if isinstance(value, dict):
+        for key in value:
+            if not isinstance(key, str) or not l10n.LANG.match(key):
+                raise ValueError(f"'{key}' is not a language code like en, ko or ja")
+        return value
+    raise ValueError("expected text, or text per language like {en: ..., ko: ...}")
+
+
 Text = Annotated[str, AfterValidator(_clean_text)]
-"""Plain text: no markup."""
-Prose = Annotated[str, AfterValidator(_clean_text)]
-"""Inline Markdown (emphasis, links) that may cite sources as ``[@id]``."""
+"""Plain text in one language, no markup: names, titles of sources."""
+Lang = Annotated[str, AfterValidator(_check_lang)]
+Label = Annotated[dict[str, Text], BeforeValidator(_per_language), AfterValidator(l10n.Text)]
+"""Plain text a reader sees, in one language or several (:class:`memo.l10n.Text`)."""
+Prose = Label
+"""Like :data:`Label`, but inline Markdown (emphasis, links) citing sources as ``[@id]``."""
 Id = Annotated[str, AfterValidator(_check_id)]
+FormatName = Literal["pdf", "docx", "html"]
 
 
 class _Model(BaseModel):
@@ -94,17 +121,41 @@ class Context(_Model):
     now: Prose = Field(description="The threat environment the recommendations answer.")
 
 
+class Exclusion(_Model):
+    """Leaves out the variants matching every key given, e.g. ``{audience: staff,
+    language: [ko, ja]}``."""
+
+    audience: Id | list[Id] | None = None
+    language: Lang | list[Lang] | None = None
+    format: FormatName | list[FormatName] | None = None
+
+    def matches(self, audience: str, lang: str, fmt: str) -> bool:
+        def hit(rule, value) -> bool:
+            return rule is None or value == rule or (isinstance(rule, list) and value in rule)
+        return hit(self.audience, audience) and hit(self.language, lang) and hit(self.format, fmt)
+
+
+class Variants(_Model):
+    """The variant matrix: every audience × language × format, less the exclusions."""
+
+    audiences: list[Id] | None = Field(None, description="Default: every audience profile.")
+    languages: list[Lang] | None = Field(None, description="Default: the memo's own language.")
+    formats: list[FormatName] | None = Field(None, description="Default: pdf, docx and html.")
+    exclude: list[Exclusion] = []
+
+
 class Memo(_Model):
-    title: Text
-    subject: Text
+    title: Label
+    subject: Label
     date: dt.date
-    authors: list[Text] = Field(min_length=1, alias="from")
-    organization: Text | None = None
-    marking: Text = Field(description="Distribution marking printed at the top and bottom.")
-    lang: Text = "en"
+    authors: list[Label] = Field(min_length=1, alias="from")
+    organization: Label | None = None
+    marking: Label = Field(description="Distribution marking printed at the top and bottom.")
+    lang: Lang = "en"
     summary: Prose = Field(description="The bottom line up front.")
     context: Context
-    keywords: list[Text] = []
+    keywords: list[Text] = Field([], description="Document metadata, in the memo's language.")
+    variants: Variants = Variants()
 
 
 class AllyActions(_Model):
@@ -114,9 +165,9 @@ class AllyActions(_Model):
 
 class Precedent(_Model):
     id: Id
-    administration: Text
+    administration: Label
     years: YearRange
-    title: Text
+    title: Label
     summary: Prose = Field(description="One line, for the shortest memos.")
     setting: Prose
     us_actions: AllyActions
@@ -124,16 +175,28 @@ class Precedent(_Model):
     lesson: Prose
 
 
+class Shared(_Model):
+    title: Label
+    action: Prose
+
+
 class Recommendation(_Model):
     id: Id
-    title: Text
+    title: Label
     action: Prose
     rationale: Prose
     draws_on: list[Id] = Field(min_length=1)
+    shared: Shared | None = Field(None, description="The wording fit to show allies.")
 
 
 class Caveat(_Model):
-    title: Text
+    title: Label
+    text: Prose
+
+
+class OversightItem(_Model):
+    id: Id
+    title: Label
     text: Prose
 
 
@@ -165,6 +228,11 @@ class _SourcesFile(_Model):
     sources: list[SourceEntry] = Field(min_length=1)
 
 
+class Briefing(_Model):
+    oversight: list[OversightItem] = []
+    talking_points: list[Prose] = []
+
+
 class Project(BaseModel):
     """A whole memo project, validated; what every later stage reads."""
 
@@ -175,10 +243,19 @@ class Project(BaseModel):
     recommendations: list[Recommendation]
     caveats: list[Caveat]
     sources: list[SourceEntry]
+    briefing: Briefing = Briefing()
     audiences: dict[str, Any]  # name -> memo.profiles.Profile
+    files: dict[str, Source] = {}  # file name -> its Source, to point at lines later
+
+    @property
+    def languages(self) -> list[str]:
+        return self.memo.variants.languages or [self.memo.lang]
 
     def precedent(self, pid: str) -> Precedent:
         return next(p for p in self.precedents if p.id == pid)
+
+    def recommendation(self, rid: str) -> Recommendation:
+        return next(r for r in self.recommendations if r.id == rid)
 
     def source(self, sid: str) -> SourceEntry:
         return next(s for s in self.sources if s.id == sid)
@@ -191,6 +268,7 @@ FILES = {
     "caveats.yaml": _CaveatsFile,
     "sources.yaml": _SourcesFile,
 }
+OPTIONAL = {"briefing.yaml": Briefing}
 
 
 def validate(src: Source, model: type[BaseModel], problems: list[Problem]) -> Any:
@@ -218,7 +296,8 @@ def load_file(path: Path, model: type[BaseModel],
 
 
 def _problem_from(src: Source, model: type[BaseModel], err: dict) -> Problem:
-    loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-")))
+    loc = tuple(p for p in err["loc"]
+                if not (isinstance(p, str) and (p.startswith("function-") or p == l10n.DEFAULT)))
     kind = err["type"]
     msg = err["msg"].removeprefix("Value error, ")
     if kind == "missing":
@@ -272,10 +351,12 @@ def load_project(folder: Path) -> Project:
         raise ContentError(problems)
     sources: dict[str, Source] = {}
     parsed: dict[str, Any] = {}
-    for fname, model in FILES.items():
+    for fname, model in {**FILES, **OPTIONAL}.items():
         path = folder / fname
         if not path.is_file():
-            problems.append(Problem(display_path(path), 1, 1, "", "required file is missing"))
+            if fname in FILES:
+                problems.append(Problem(display_path(path), 1, 1, "",
+                                        "required file is missing"))
             continue
         src, parsed[fname] = load_file(path, model, problems)
         if src is not None:
@@ -284,17 +365,76 @@ def load_project(folder: Path) -> Project:
     audiences = profiles.load_all(folder / "audiences", problems)
 
     _cross_check(sources, problems)
+    memo = parsed.get("memo.yaml")
+    if memo is not None:
+        _check_variants(memo, sources["memo.yaml"], audiences, problems)
+        langs = set(memo.variants.languages or [memo.lang]) | {memo.lang}
+        for fname, value in parsed.items():
+            _check_languages(value, sources.get(fname), langs, problems)
+        for profile in audiences.values():
+            _check_languages(profile, profile._src, langs, problems)
+    if parsed.get("recommendations.yaml") is not None:
+        rec_ids = {r.id for r in parsed["recommendations.yaml"].recommendations}
+        for profile in audiences.values():
+            for i, rid in enumerate(profile.recommendation_ids or []):
+                if rid not in rec_ids:
+                    problems.append(profile.problem(("recommendations", i),
+                                                    _unknown("recommendation", rid, rec_ids)))
     if problems:
         raise ContentError(problems)
     return Project(
         folder=folder,
-        memo=parsed["memo.yaml"],
+        memo=memo,
         precedents=parsed["precedents.yaml"].precedents,
         recommendations=parsed["recommendations.yaml"].recommendations,
         caveats=parsed["caveats.yaml"].caveats,
         sources=parsed["sources.yaml"].sources,
+        briefing=parsed.get("briefing.yaml") or Briefing(),
         audiences=audiences,
+        files=sources,
     )
+
+
+def _check_variants(memo: Memo, src: Source, audiences: dict, problems: list[Problem]) -> None:
+    """The matrix may name only audiences that have a profile."""
+    v = memo.variants
+    for i, name in enumerate(v.audiences or []):
+        if name not in audiences:
+            problems.append(src.problem(("variants", "audiences", i),
+                                        _unknown("audience", name, set(audiences))))
+    for i, rule in enumerate(v.exclude):
+        names = rule.audience if isinstance(rule.audience, list) else [rule.audience]
+        for name in names:
+            if name is not None and name not in audiences:
+                problems.append(src.problem(("variants", "exclude", i, "audience"),
+                                            _unknown("audience", name, set(audiences))))
+
+
+def _check_languages(value: Any, src: Source | None, langs: set[str],
+                     problems: list[Problem]) -> None:
+    """Text given in a language no variant is built in is a typo (``kr`` for ``ko``) or a
+    forgotten ``variants.languages`` entry: say which."""
+    if src is None:
+        return
+    for path, text in _texts(value, ()):
+        for lang in text:
+            if lang and lang not in langs:
+                problems.append(src.problem(
+                    path + (lang,), f"text in '{lang}', which is not among the variants' "
+                    f"languages ({', '.join(sorted(langs))}); add it to variants.languages "
+                    "in memo.yaml or correct the code", key=True))
+
+
+def _texts(value: Any, path: tuple):
+    """Every :class:`~memo.l10n.Text` inside a validated model, with its YAML path."""
+    if isinstance(value, l10n.Text):
+        yield path, value
+    elif isinstance(value, BaseModel):
+        for name, info in type(value).model_fields.items():
+            yield from _texts(getattr(value, name), path + (info.alias or name,))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from _texts(item, path + (i,))
 
 
 def _duplicates(src: Source, key: str, problems: list[Problem]) -> set[str]:

@@ -51,10 +51,10 @@ CLASSES: dict[str, set[str]] = {
     "p": {"marking", "memo-kind", "lesson", "rationale"},
     "article": {"memo"}, "header": {"memo-header"},
     "section": {"bluf", "context", "precedents", "precedent", "recommendations", "caveats",
-                "sources", "decision"},
+                "sources", "decision", "framing", "proposals", "oversight", "talking-points"},
     "h1": {"title"}, "h2": set(), "h3": set(),
-    "ul": {"precedents-brief", "caveats", "decision"},
-    "ol": {"recommendations", "sources"},
+    "ul": {"precedents-brief", "caveats", "decision", "talking-points"},
+    "ol": {"recommendations", "sources", "proposals"},
     "li": set(), "dl": {"routing"},
     "span": {"footnote", "draws-on"},
 }
@@ -78,6 +78,11 @@ class Document:
     def title(self) -> str:
         return self.tree.findtext(".//head/title") or ""
 
+    def label(self, key: str, default: str) -> str:
+        """A label the template passed to the writers (``memo.label.<key>`` meta tags),
+        such as the page counter's words, in the memo's language."""
+        return self.meta(f"memo.label.{key}") or default
+
     def meta(self, name: str) -> str:
         for el in self.tree.iterfind(".//head/meta"):
             if el.get("name") == name:
@@ -87,6 +92,16 @@ class Document:
     @property
     def article(self) -> etree._Element:
         return self.tree.find(".//body/article")
+
+    def words(self) -> int:
+        """The memo's length as its budget counts it: the text, without the marking and
+        the notes (see :func:`memo.l10n.count_words` for Japanese)."""
+        from memo.l10n import count_words
+
+        text = " ".join(self.article.xpath(
+            ".//text()[not(ancestor::span[@class='footnote'])"
+            " and not(ancestor::p[contains(concat(' ', @class, ' '), ' marking ')])]"))
+        return count_words(text, self.lang)
 
 
 def parse(text: str, *, audience: str, lang: str, template: str) -> Document:

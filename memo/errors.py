@@ -38,13 +38,19 @@ class Problem:
 
 @dataclass
 class ContentError(MemoError):
+    """Invalid content. With ``what`` (a variant's name), the content is valid as a whole
+    but that variant cannot be built from it (a missing translation, say)."""
+
     problems: list[Problem] = field(default_factory=list)
+    what: str | None = None
     exit_code = 2
 
     def __str__(self) -> str:
         lines = [str(p) for p in sorted(set(self.problems))]
         n = len(lines)
-        lines.append(f"{n} problem{'s' if n != 1 else ''} found; nothing was written.")
+        found = f"{n} problem{'s' if n != 1 else ''}"
+        lines.append(f"{found} in {self.what}; its files were not written." if self.what
+                     else f"{found} found; nothing was written.")
         return "\n".join(lines)
 
 

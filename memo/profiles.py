@@ -3,12 +3,14 @@
 A profile is data, one YAML file per audience in the content's ``audiences/`` folder::
 
     label: Principal
-    to: The Secretary of State
+    to: The Secretary of State       # text a reader sees may be given per language
     sections: [bluf, recommendations, precedents]
-    recommendations: 3        # the first three, in content order (omit for all)
+    recommendations: 3        # the first three, in content order; or a list of ids
     detail: brief             # brief: one line per precedent; full: each in depth
-    budget: {pages: 1}
+    budget: {pages: 1, words: 600}   # a variant over budget fails
     template: principal.html.j2   # optional; must extend base.html.j2
+    framing: ...              # optional opening paragraph, for the `framing` section
+    forbid: [cajole]          # phrases that must never reach this audience
 
 Each name in ``sections`` is a template, ``templates/sections/<name>.html.j2``, so a
 new audience needs a profile and, at most, a template: no Python.
@@ -17,11 +19,11 @@ new audience needs a profile and, at most, a template: no Python.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import ConfigDict, Field, PrivateAttr
 
-from memo.content import Id, Text, _check_id, _Model, load_file
+from memo.content import Id, Label, Prose, Text, _check_id, _Model, load_file
 from memo.errors import Problem, display_path
 from memo.yamlsource import Source
 
@@ -33,21 +35,28 @@ class Budget(_Model):
 
 class Profile(_Model):
     model_config = ConfigDict(extra="forbid", frozen=False)
-    label: Text
-    description: Text | None = None
-    to: Text = Field(description="The addressee, printed on the TO line.")
-    marking: Text | None = Field(None, description="Overrides the memo's marking.")
+    label: Label
+    description: Text | None = Field(None, description="For `memo list`.")
+    to: Label = Field(description="The addressee, printed on the TO line.")
+    marking: Label | None = Field(None, description="Overrides the memo's marking.")
     sections: list[Id] = Field(min_length=1)
-    recommendations: int | None = Field(None, ge=1)
+    recommendations: Annotated[int, Field(ge=1)] | list[Id] | None = Field(
+        None, description="How many recommendations, from the first; or which, by id.")
     detail: Literal["brief", "full"] = "full"
     budget: Budget = Budget()
     template: Text | None = None
+    framing: Prose | None = Field(None, description="An opening paragraph for this audience.")
+    forbid: list[Text] = Field([], description="Phrases that must not appear, any language.")
     _name: str = PrivateAttr("")
     _src: Source | None = PrivateAttr(None)
 
     @property
     def name(self) -> str:
         return self._name
+
+    @property
+    def recommendation_ids(self) -> list[str] | None:
+        return self.recommendations if isinstance(self.recommendations, list) else None
 
     def problem(self, path: tuple, message: str) -> Problem:
         assert self._src is not None

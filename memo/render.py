@@ -4,24 +4,34 @@ The audience's profile picks the sections and their order; each section is a tem
 ``templates/sections/<name>.html.j2``, included by ``base.html.j2`` (or by an audience
 template that extends it). Jinja runs sandboxed, with autoescaping and strict undefined
 variables: a typo in a template is an error naming it, not an empty string.
+
+Templates see the content through :class:`Localized` views, which hand out each text in
+the variant's language; the words the templates print themselves come from
+``templates/labels.yaml`` through ``t("key")``. Text missing in the variant's language
+makes the render fail with a :class:`~memo.errors.ContentError` listing every such
+field: a variant is never silently in English.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
+from typing import Any
 
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
+from pydantic import BaseModel
 
-from memo import __version__, inline
-from memo.content import Precedent, Project, Recommendation, SourceEntry
+from memo import __version__, inline, l10n, yamlsource
+from memo.content import Project, SourceEntry
 from memo.document import Document, parse
-from memo.errors import ContentError, MemoError
+from memo.errors import ContentError, MemoError, Problem, display_path
 from memo.profiles import Profile
+from memo.yamlsource import Source
+
+LABELS = "labels.yaml"
 
 
 class TemplateError(MemoError):
@@ -34,6 +44,7 @@ class Citations:
     the same source as the note before it "Ibid.", any other repeat in the short form."""
 
     project: Project
+    ibid: str = "Ibid"
     order: list[str] = field(default_factory=list)
     last: str = ""
 
@@ -43,7 +54,7 @@ class Citations:
             self.order.append(sid)
             text = full_citation(src)
         elif sid == self.last:
-            text = "Ibid"
+            text = escape(self.ibid)
         else:
             text = escape(src.short or src.title)
         self.last = sid
@@ -87,41 +98,152 @@ def bibliography_entry(src: SourceEntry) -> str:
     return text
 
 
+class Localizer:
+    """Hands out content in one language, and collects the fields that lack it.
+
+    Each value keeps where it came from (file and YAML path), so a missing translation
+    is reported at the line to fix.
+    """
+
+    def __init__(self, lang: str, default_lang: str):
+        self.lang, self.default_lang = lang, default_lang
+        self.problems: list[Problem] = []
+
+    def report(self, where: tuple[Source, tuple, str]) -> None:
+        src, path, what = where
+        self.problems.append(src.problem(path, what))
+
+    def wrap(self, value: Any, src: Source, path: tuple) -> Any:
+        if isinstance(value, l10n.Text):
+            text = value.get_text(self.lang, self.default_lang)
+            if text is None:
+                return l10n.Missing(self.report, (src, path, f"no {self._lang_name()} text "
+                                                  f"({self.lang}); add a '{self.lang}:' entry"))
+            return text
+        if isinstance(value, BaseModel):
+            return Localized(value, self, src, path)
+        if isinstance(value, list):
+            return [self.wrap(v, src, path + (i,)) for i, v in enumerate(value)]
+        return value
+
+    def absent(self, src: Source, path: tuple) -> l10n.Missing:
+        return l10n.Missing(self.report, (src, path, "missing: this audience's template "
+                                          "prints it"))
+
+    def _lang_name(self) -> str:
+        return l10n.language_name(self.lang)
+
+
+class Localized:
+    """A read-only view of a content model in the variant's language, for templates."""
+
+    __slots__ = ("_model", "_loc", "_src", "_path")
+
+    def __init__(self, model: BaseModel, loc: Localizer, src: Source, path: tuple):
+        self._model, self._loc, self._src, self._path = model, loc, src, path
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        value = getattr(self._model, name)
+        info = type(self._model).model_fields.get(name)
+        key = (info.alias or name) if info else name
+        if value is None and info is not None and _holds_model(info.annotation):
+            return self._loc.absent(self._src, self._path + (key,))
+        return self._loc.wrap(value, self._src, self._path + (key,))
+
+    def __str__(self) -> str:
+        return str(self._model)
+
+
+def _holds_model(annotation: Any) -> bool:
+    return any(isinstance(a, type) and issubclass(a, BaseModel)
+               for a in getattr(annotation, "__args__", (annotation,)))
+
+
 @dataclass
 class View:
-    """What one audience sees of the memo: the profile applied to the project."""
+    """What one audience sees of the memo: the profile applied to the project, in one
+    language."""
 
     project: Project
     profile: Profile
     lang: str
+    loc: Localizer
+
+    def _file(self, name: str) -> Source:
+        return self.project.files[name]
 
     @property
-    def memo(self):
-        return self.project.memo
+    def memo(self) -> Localized:
+        return Localized(self.project.memo, self.loc, self._file("memo.yaml"), ())
 
     @property
-    def recommendations(self) -> list[Recommendation]:
-        recs = self.project.recommendations
-        return recs[: self.profile.recommendations] if self.profile.recommendations else recs
+    def audience(self) -> Localized:
+        return Localized(self.profile, self.loc, self.profile._src, ())
 
     @property
-    def precedents(self) -> list[Precedent]:
-        return self.project.precedents
+    def recommendations(self) -> list[Localized]:
+        recs = list(enumerate(self.project.recommendations))
+        chosen = self.profile.recommendations
+        if isinstance(chosen, int):
+            recs = recs[:chosen]
+        elif isinstance(chosen, list):
+            index = {r.id: (i, r) for i, r in recs}
+            recs = [index[rid] for rid in chosen]
+        src = self._file("recommendations.yaml")
+        return [Localized(r, self.loc, src, ("recommendations", i)) for i, r in recs]
 
     @property
-    def caveats(self):
-        return self.project.caveats
+    def precedents(self) -> list[Localized]:
+        src = self._file("precedents.yaml")
+        return [Localized(p, self.loc, src, ("precedents", i))
+                for i, p in enumerate(self.project.precedents)]
 
     @property
-    def marking(self) -> str:
-        return self.profile.marking or self.project.memo.marking
+    def caveats(self) -> list[Localized]:
+        src = self._file("caveats.yaml")
+        return [Localized(c, self.loc, src, ("caveats", i))
+                for i, c in enumerate(self.project.caveats)]
 
-    def precedent(self, pid: str) -> Precedent:
-        return self.project.precedent(pid)
+    @property
+    def briefing(self) -> Localized:
+        src = self.project.files.get("briefing.yaml") or self._file("memo.yaml")
+        return Localized(self.project.briefing, self.loc, src, ())
+
+    @property
+    def marking(self) -> Any:
+        if self.profile.marking is not None:
+            return self.audience.marking
+        return self.memo.marking
+
+    def precedent(self, pid: str) -> Localized:
+        i = next(i for i, p in enumerate(self.project.precedents) if p.id == pid)
+        return self.precedents[i]
 
 
-def longdate(value: dt.date) -> str:
-    return f"{value.day} {value.strftime('%B')} {value.year}"
+class Labels:
+    """``templates/labels.yaml``: the words templates print, per language, as ``t(key)``."""
+
+    def __init__(self, templates: Path, loc: Localizer):
+        path = templates / LABELS
+        try:
+            self.src = yamlsource.load(path)
+        except yamlsource.LoadFailed as exc:
+            raise ContentError([exc.problem]) from None
+        if not isinstance(self.src.data, dict):
+            raise ContentError([Problem(display_path(path), 1, 1, "",
+                                        "expected a mapping of label keys")])
+        self.loc = loc
+
+    def __call__(self, key: str, **fields: Any) -> Any:
+        entry = self.src.data.get(key)
+        if not isinstance(entry, dict):
+            raise TemplateError(f"unknown label '{key}': add it to {display_path(self.src.file)}")
+        text = entry.get(self.loc.lang)
+        if not isinstance(text, str):
+            return self.loc.wrap(l10n.Text(), self.src, (key,))
+        return text.format(**fields) if fields else text
 
 
 def environment(templates: Path) -> SandboxedEnvironment:
@@ -133,7 +255,6 @@ def environment(templates: Path) -> SandboxedEnvironment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters["longdate"] = longdate
     return env
 
 
@@ -162,22 +283,32 @@ def check_templates(project: Project, templates: Path) -> None:
 
 
 def render(project: Project, audience: str, templates: Path, lang: str | None = None) -> Document:
-    """Render ``audience``'s memo to a checked :class:`~memo.document.Document`."""
+    """Render ``audience``'s memo in ``lang`` to a checked :class:`~memo.document.Document`.
+
+    Raises :class:`~memo.errors.ContentError` when text the templates print has no
+    translation into ``lang``, or when the result carries a phrase the profile forbids.
+    """
     profile = project.audiences[audience]
     lang = lang or project.memo.lang
-    view = View(project, profile, lang)
-    cites = Citations(project)
+    loc = Localizer(lang, project.memo.lang)
+    view = View(project, profile, lang, loc)
+    labels = Labels(templates, loc)
+    ibid = labels("ibid")
+    cites = Citations(project, ibid=ibid if isinstance(ibid, str) else "Ibid")
     env = environment(templates)
     name = template_for(profile, templates)
 
-    def md(text: str) -> Markup:
+    def md(text: Any) -> Markup:
+        if isinstance(text, l10n.Missing):
+            return Markup(str(text))
         return Markup(inline.render(text, cites))
 
     env.filters["md"] = md
+    env.filters["longdate"] = lambda d: l10n.longdate(d, lang)
     try:
         tmpl = env.get_template(name)
         text = tmpl.render(
-            view=view, memo=view.memo, profile=profile, lang=lang,
+            view=view, memo=view.memo, profile=view.audience, lang=lang, t=labels,
             cited=cites.cited, bibliography=lambda s: Markup(bibliography_entry(s)),
             version=__version__,
         )
@@ -190,7 +321,29 @@ def render(project: Project, audience: str, templates: Path, lang: str | None = 
     except jinja2.exceptions.SecurityError as exc:
         raise TemplateError(f"{_template_location(exc)}: unsafe template operation: {exc}") \
             from None
-    return parse(text, audience=audience, lang=lang, template=name)
+    if loc.problems:
+        raise ContentError(loc.problems, what=f"{audience}-{lang}")
+    doc = parse(text, audience=audience, lang=lang, template=name)
+    _check_forbidden(doc, profile)
+    return doc
+
+
+def _check_forbidden(doc: Document, profile: Profile) -> None:
+    """A phrase the profile forbids anywhere in the memo fails the variant, naming the
+    section it is in, so the writer can find it."""
+    problems = []
+    parts = [doc.article, *doc.article.iter("section", "header")]
+    for i, phrase in enumerate(profile.forbid):
+        for el in parts:
+            own = "".join(el.xpath("./text()|./*[not(self::section or self::header)]//text()"))
+            if phrase.casefold() in own.casefold():
+                where = f"section '{el.get('id')}'" if el.get("id") else el.get("class")
+                problems.append(profile.problem(
+                    ("forbid", i), f"'{phrase}' appears in the {doc.audience}-{doc.lang} "
+                    f"memo ({where}); this audience must not see it"))
+                break
+    if problems:
+        raise ContentError(problems, what=f"{doc.audience}-{doc.lang}")
 
 
 def _template_location(exc: Exception) -> str:

@@ -45,8 +45,12 @@ def test_help_does_not_import_the_renderers():
 def test_list_shows_audiences_and_formats():
     result = run("list", "--content", str(CONTENT))
     assert result.exit_code == 0
-    assert "principal" in result.output and "staff" in result.output
-    assert "pdf, docx, html" in result.output
+    lines = result.output.splitlines()
+    assert lines[0].split() == ["variant", "audience", "language", "formats", "budget"]
+    assert lines[1].split() == ["congress-en", "congress", "English", "pdf", "docx", "html", "3",
+                                "pages"]
+    assert "partner-ko    partner    Korean" in result.output
+    assert "8 variants, 24 files" in result.output
 
 
 def test_check_valid_content():
@@ -58,7 +62,8 @@ def test_check_valid_content():
 def test_unknown_audience_is_a_usage_error(tmp_path):
     result = run("build", "-a", "nobody", "--content", str(CONTENT), "--out", str(tmp_path))
     assert result.exit_code == 2
-    assert "unknown audience 'nobody'; available: principal, staff" in result.stderr
+    assert ("unknown audience 'nobody'; the variants declare: principal, staff, congress, "
+            "partner") in result.stderr
     assert not list(tmp_path.iterdir())
 
 
@@ -70,36 +75,36 @@ def test_unknown_format_is_a_usage_error(tmp_path):
 
 def test_build_one_variant_and_merge_the_manifest(tmp_path):
     out = tmp_path / "out"
-    r1 = run("build", "-a", "principal", "-f", "html", "--content", str(CONTENT),
+    r1 = run("build", "-a", "principal", "-l", "en", "-f", "html", "--content", str(CONTENT),
              "--templates", str(TEMPLATES), "--out", str(out))
     assert r1.exit_code == 0, r1.output
     r2 = run("build", "-a", "staff", "-f", "html", "--content", str(CONTENT),
              "--templates", str(TEMPLATES), "--out", str(out))
     assert r2.exit_code == 0
-    assert "wrote" in r2.output and "staff-en.html" in r2.output
+    assert "staff-en  built" in r2.output
     manifest = json.loads((out / "manifest.json").read_text())
     assert [a["path"] for a in manifest["artifacts"]] == ["principal-en.html", "staff-en.html"]
-    assert sorted(p.name for p in out.iterdir()) == ["manifest.json", "principal-en.html",
-                                                     "staff-en.html"]
+    assert sorted(p.name for p in out.iterdir()) == [".memo-plans.json", "manifest.json",
+                                                     "principal-en.html", "staff-en.html"]
 
 
 def test_failed_writer_keeps_the_previous_good_file(tmp_path):
     templates = tmp_path / "templates"
     shutil.copytree(TEMPLATES, templates)
     out = tmp_path / "out"
-    ok = run("build", "-a", "principal", "-f", "docx", "-f", "html", "--templates",
+    ok = run("build", "-a", "principal", "-l", "en", "-f", "docx", "-f", "html", "--templates",
              str(templates), "--out", str(out))
     assert ok.exit_code == 0, ok.output
     before = (out / "principal-en.docx").read_bytes()
     (templates / "reference.docx").write_bytes(b"not a zip")
-    bad = run("build", "-a", "principal", "-f", "docx", "-f", "html", "--templates",
+    bad = run("build", "-a", "principal", "-l", "en", "-f", "docx", "-f", "html", "--templates",
               str(templates), "--out", str(out))
     assert bad.exit_code == 1
-    assert "failed: principal-en.docx:" in bad.stderr
+    assert "failed: principal-en: " in bad.stderr
     assert "cannot open the Word reference document" in bad.stderr
     assert "Traceback" not in bad.output
     assert (out / "principal-en.docx").read_bytes() == before
-    assert not [p for p in out.iterdir() if p.name.startswith(".")], "no temporary files left"
+    assert not [p for p in out.iterdir() if p.name.endswith(".tmp")], "no temporary files left"
 
 
 def test_reference_docx_missing_a_style_names_it(tmp_path):
@@ -143,8 +148,9 @@ def test_markup_outside_the_subset_is_refused(tmp_path):
 def test_content_is_text_not_markup(content_copy, tmp_path):
     memo = content_copy / "memo.yaml"
     memo.write_text(memo.read_text().replace(
-        "subject: Using", "subject: <script>alert(1)</script> {{ 7*7 }} Using"))
-    result = run("build", "-a", "principal", "-f", "html", "--content", str(content_copy),
+        "  en: Using", "  en: <script>alert(1)</script> {{ 7*7 }} Using"))
+    result = run("build", "-a", "principal", "-l", "en", "-f", "html", "--content",
+                 str(content_copy),
                  "--out", str(tmp_path))
     assert result.exit_code == 0, result.output
     html = (tmp_path / "principal-en.html").read_text()
@@ -170,5 +176,5 @@ def test_builds_are_byte_identical_across_processes_and_folders(tmp_path):
                        cwd=cwd, check=True, capture_output=True)
         manifest = json.loads((tmp_path / f"out{n}" / "manifest.json").read_text())
         hashes.append({a["path"]: a["sha256"] for a in manifest["artifacts"]})
-    assert len(hashes[0]) == 6
+    assert len(hashes[0]) == 24
     assert hashes[0] == hashes[1]

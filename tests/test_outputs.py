@@ -4,6 +4,7 @@ DOCX through python-docx and LibreOffice; and the three formats held to the same
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import zipfile
 from pathlib import Path
@@ -14,6 +15,8 @@ from lxml import etree
 from .conftest import need, pdftotext
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+VARIANTS = ["congress-en", "partner-en", "partner-ja", "partner-ko", "principal-en",
+            "principal-ja", "principal-ko", "staff-en"]
 AUDIENCES = ("principal", "staff")
 
 
@@ -81,7 +84,7 @@ def test_manifest_lists_every_file_with_its_hash(built):
 
     manifest = json.loads((built / "manifest.json").read_text())
     paths = sorted(a["path"] for a in manifest["artifacts"])
-    assert paths == sorted(f"{a}-en.{f}" for a in AUDIENCES for f in ("pdf", "docx", "html"))
+    assert paths == sorted(f"{v}.{f}" for v in VARIANTS for f in ("pdf", "docx", "html"))
     for art in manifest["artifacts"]:
         data = (built / art["path"]).read_bytes()
         assert art["sha256"] == hashlib.sha256(data).hexdigest()
@@ -91,6 +94,14 @@ def test_manifest_lists_every_file_with_its_hash(built):
         assert ("pages" in art) == (art["format"] == "pdf")
         if art["format"] == "pdf":
             assert art["pages"] == len(pdf_reader(built / art["path"]).pages)
+        assert re.fullmatch(r"[0-9a-f]{64}", art["inputs"])
+        assert art["words"] > 150
+    by_variant = {}
+    for art in manifest["artifacts"]:
+        by_variant.setdefault(art["variant"], set()).add((art["words"], art["inputs"]))
+    # one word count per variant, whatever the format; one inputs hash per artifact
+    assert all(len({w for w, _ in v}) == 1 for v in by_variant.values())
+    assert len({a["inputs"] for a in manifest["artifacts"]}) == 24
 
 
 # -- PDF -----------------------------------------------------------------------------------
@@ -103,7 +114,7 @@ def test_principal_pdf_is_one_page(built):
 def test_pdf_text_holds_the_memo(built, audience):
     text = " ".join(pdftotext(built / f"{audience}-en.pdf").split())
     for fact in ("TO The Secretary of State" if audience == "principal" else "TO Interagency",
-                 "SUBJECT Using U.S. alliance leadership", "8 February 2021",
+                 "SUBJECT Using U.S. alliance leadership", "February 8, 2021",
                  "BOTTOM LINE", "Johnson, 1965", "Reagan, 1983–1984", "Clinton, 1994–1999",
                  "Reaffirm both alliances early"):
         assert fact in text, fact
@@ -167,7 +178,7 @@ def test_docx_structure_and_styles(built):
     assert "BLUF" in styles and "Lesson" in styles and "Source Entry" in styles
     routing = [p.text for p in doc.paragraphs if p.style.name == "Memo Routing"]
     assert routing[0] == "TO:\tInteragency East Asia and Pacific Policy Staff"
-    assert routing[2] == "DATE:\t8 February 2021"
+    assert routing[2] == "DATE:\tFebruary 8, 2021"
     header = doc.sections[0].header.paragraphs[0]
     assert header.text == "UNCLASSIFIED // PREDECISIONAL — FOR DISCUSSION"
     footer_xml = doc.sections[0].footer.paragraphs[0]._p.xml

@@ -18,9 +18,12 @@ from lxml import etree
 from memo.document import Document
 from memo.errors import MemoError
 from memo.writers import Output, oxml
-from memo.writers.reference import MARK, STYLES
+from memo.writers.reference import MARK, SANS, SERIF, STYLES
 
 WORD_LANG = {"en": "en-US", "ko": "ko-KR", "ja": "ja-JP"}
+# East Asian text takes the Noto CJK face drawn for its language: Word picks a run's
+# East Asian font from w:eastAsia, which Font.name does not set.
+CJK_FACES = {"ko": "KR", "ja": "JP", "zh": "SC"}
 HEADING = {"h2": "Heading 1", "h3": "Heading 2"}
 P_CLASS = {"lesson": "Lesson", "rationale": "Rationale", "memo-kind": "Memo Kind"}
 
@@ -47,7 +50,7 @@ def write(doc: Document, templates: Path) -> Output:
     w = _Walker(word, notes)
     for el in doc.article:
         w.block(el)
-    _header_footer(word, w.marking)
+    _header_footer(word, w.marking, doc.label("page", "Page {page} of {pages}"))
     notes.save()
     _properties(word, doc)
 
@@ -111,9 +114,32 @@ def _properties(word, doc: Document) -> None:
             rpr.append(lang)
         lang.set(qn("w:val"), WORD_LANG.get(doc.lang, doc.lang))
         lang.set(qn("w:eastAsia"), WORD_LANG.get(doc.lang, doc.lang))
+    _east_asian_fonts(styles, doc.lang.split("-")[0])
 
 
-def _header_footer(word, marking: str) -> None:
+def _east_asian_fonts(styles, lang: str) -> None:
+    """Point every w:eastAsia font at the Noto CJK face for ``lang`` (Korean, Japanese)."""
+    from docx.oxml.ns import qn
+
+    region = CJK_FACES.get(lang)
+    if region is None:
+        return
+    for fonts in styles.iter(qn("w:rFonts")):
+        face = fonts.get(qn("w:eastAsia")) or fonts.get(qn("w:ascii"))
+        if face in (SERIF, SANS):
+            fonts.set(qn("w:eastAsia"), f"{face} CJK {region}")
+    defaults = styles.find(f"{qn('w:docDefaults')}/{qn('w:rPrDefault')}/{qn('w:rPr')}")
+    if defaults is not None:
+        fonts = defaults.find(qn("w:rFonts"))
+        if fonts is None:
+            from docx.oxml import OxmlElement
+
+            fonts = OxmlElement("w:rFonts")
+            defaults.insert(0, fonts)
+        fonts.set(qn("w:eastAsia"), f"{SERIF} CJK {region}")
+
+
+def _header_footer(word, marking: str, page_label: str) -> None:
     section = word.sections[0]
     head = section.header.paragraphs[0]
     head.style = word.styles["Marking"]
@@ -123,10 +149,13 @@ def _header_footer(word, marking: str) -> None:
     p = foot._p
     p.append(oxml.run("\t"))
     p.append(oxml.run(marking, bold=True, color=MARK))
-    p.append(oxml.run("\tPage "))
-    p.append(oxml.field("PAGE", "1"))
-    p.append(oxml.run(" of "))
-    p.append(oxml.field("NUMPAGES", "1"))
+    p.append(oxml.run("\t"))
+    fields = {"{page}": "PAGE", "{pages}": "NUMPAGES"}
+    for piece in re.split(r"(\{page\}|\{pages\})", page_label):
+        if piece in fields:
+            p.append(oxml.field(fields[piece], "1"))
+        elif piece:
+            p.append(oxml.run(piece))
 
 
 class _Walker:

@@ -42,7 +42,7 @@ def write(doc: Document, templates: Path) -> Output:
         section = etree.SubElement(article, "section", {"class": "notes"})
         section.set("aria-labelledby", "notes-h")
         h2 = etree.SubElement(section, "h2", id="notes-h")
-        h2.text = "Notes"
+        h2.text = doc.label("notes", "Notes")
         ol = etree.SubElement(section, "ol")
         ol.extend(notes)
     marking = article.find("p[@class='marking']")

@@ -7,6 +7,7 @@ the templates folder's own stylesheets and fonts, and ``data:`` URLs.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from memo.document import Document
@@ -48,6 +49,18 @@ def _mime(path: Path) -> str:
     return types.get(path.suffix, "application/octet-stream")
 
 
+def page_counter_css(label: str) -> str:
+    """The page counter's margin box from a label like ``"Page {page} of {pages}"`` or
+    ``"{page} / {pages}쪽"`` (labels.yaml), as CSS."""
+    parts = []
+    for piece in re.split(r"(\{page\}|\{pages\})", label):
+        if piece in ("{page}", "{pages}"):
+            parts.append(f"counter({piece[1:-1]})")
+        elif piece:
+            parts.append('"' + piece.replace("\\", "\\\\").replace('"', '\\"') + '"')
+    return "@page { @bottom-right { content: " + " ".join(parts) + "; } }"
+
+
 def write(doc: Document, templates: Path) -> Output:
     from weasyprint import CSS, HTML
     from weasyprint.text.fonts import FontConfiguration
@@ -56,6 +69,8 @@ def write(doc: Document, templates: Path) -> Output:
     fonts = FontConfiguration()
     sheets = [CSS(filename=str(templates / s), font_config=fonts, url_fetcher=fetch)
               for s in STYLESHEETS]
+    sheets.append(CSS(string=page_counter_css(doc.label("page", "Page {page} of {pages}")),
+                      font_config=fonts, url_fetcher=fetch))
     rendered = HTML(string=doc.html, base_url=str(templates) + "/", url_fetcher=fetch).render(
         stylesheets=sheets, font_config=fonts, presentational_hints=False)
     data = rendered.write_pdf()

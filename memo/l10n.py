@@ -1,0 +1,108 @@
+"""Languages: translatable text, the templates' labels, dates and word counts.
+
+Any text field of the content may be given in several languages::
+
+    summary:
+      en: >-
+        Washington can help mend relations ...
+      ko: >-
+        미국은 ...
+      ja: "米国は……"        # Japanese on one line: YAML folding would put spaces in it
+
+A plain string is text in the memo's own language (``lang`` in memo.yaml). A variant in
+another language takes that language's text and never falls back to English: when
+rendering reaches a field with no text in the variant's language, the variant fails
+with the field's file, line and path (see :class:`Missing`). Only the fields its
+templates actually print need translating, so a one-page memo can be translated
+without the full one.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+LANG = re.compile(r"^[a-z]{2,3}(-[A-Z][A-Za-z]{1,3})?$")
+DEFAULT = ""  # the key a plain string is stored under: "in the memo's own language"
+
+# The CJK text, counted one character a word where words are not spaced (Japanese,
+# Chinese); Korean spaces its words, so it is counted like English.
+_UNSPACED = {"ja", "zh"}
+_CJK_CHAR = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f]")
+_WORD = re.compile(r"[^\W_]+(?:['’.-][^\W_]+)*")
+
+LOCALES = {"en": "en_US", "ko": "ko_KR", "ja": "ja_JP", "zh": "zh_Hans_CN"}
+
+
+class Text(dict):
+    """Text in one or more languages: ``{"en": ..., "ko": ...}``; a plain string's text is
+    stored under ``""`` (:data:`DEFAULT`)."""
+
+    def get_text(self, lang: str, default_lang: str) -> str | None:
+        if lang in self:
+            return self[lang]
+        return self.get(DEFAULT) if lang == default_lang else None
+
+    def __str__(self) -> str:  # for messages and plain use: the default text
+        return self.get(DEFAULT) or next(iter(self.values()), "")
+
+
+def language_name(lang: str) -> str:
+    """``"ko"`` -> ``"Korean"``, for messages."""
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        return Locale.parse(lang.replace("-", "_")).english_name or lang
+    except (UnknownLocaleError, ValueError):
+        return lang
+
+
+def is_known_language(lang: str) -> bool:
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        Locale.parse(lang.replace("-", "_"))
+        return True
+    except (UnknownLocaleError, ValueError):
+        return False
+
+
+def longdate(value, lang: str) -> str:
+    """A date written the local way: 8 February 2021 style per locale (``ko``: 2021년 2월 8일)."""
+    from babel.dates import format_date
+
+    return format_date(value, format="long", locale=LOCALES.get(lang, lang.replace("-", "_")))
+
+
+def count_words(text: str, lang: str) -> int:
+    """Words in ``text``; for Japanese and Chinese, characters, as those languages count."""
+    if lang.split("-")[0] in _UNSPACED:
+        cjk = len(_CJK_CHAR.findall(text))
+        return cjk + len(_WORD.findall(_CJK_CHAR.sub(" ", text)))
+    return len(_WORD.findall(text))
+
+
+class Missing:
+    """Stands in for a field with no text in the variant's language.
+
+    Printing it (``{{ x }}``, ``| md``, ``| join``) records the problem with the place to
+    fix it and prints nothing; the render then fails listing every such field. A template
+    that never prints the field never asks for it.
+    """
+
+    __slots__ = ("_report", "_where")
+
+    def __init__(self, report: Callable[[Any], None], where: Any):
+        self._report, self._where = report, where
+
+    def __str__(self) -> str:
+        self._report(self._where)
+        return ""
+
+    __html__ = __str__
+
+    def __getattr__(self, name: str) -> Missing:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return self  # an absent block: printing any of its fields reports the block
