@@ -259,39 +259,39 @@ def test_docx_opens_in_libreoffice(built, tmp_path):
 
 # -- parity --------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("audience", AUDIENCES)
-def test_formats_have_the_same_headings_in_the_same_order(built, audience):
-    html_h = html_headings(built / f"{audience}-en.html")
-    pdf_h = outline_titles(pdf_reader(built / f"{audience}-en.pdf"))
-    docx_h = docx_headings(built / f"{audience}-en.docx")
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_formats_have_the_same_headings_in_the_same_order(built, variant):
+    html_h = html_headings(built / f"{variant}.html")
+    pdf_h = outline_titles(pdf_reader(built / f"{variant}.pdf"))
+    docx_h = docx_headings(built / f"{variant}.docx")
     assert len(html_h) >= 4
     assert pdf_h == html_h
     assert [h.casefold() for h in docx_h] == [h.casefold() for h in html_h]
 
 
-@pytest.mark.parametrize("audience", AUDIENCES)
-def test_formats_have_the_same_footnotes(built, audience):
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_formats_have_the_same_footnotes(built, variant):
     from lxml import html
 
     notes_html = [" ".join(li.text_content().replace("↩", "").split())
-                  for li in html.parse(str(built / f"{audience}-en.html"))
+                  for li in html.parse(str(built / f"{variant}.html"))
                   .iterfind(".//section[@class='notes']/ol/li")]
-    notes_docx = docx_footnotes(built / f"{audience}-en.docx")
+    notes_docx = docx_footnotes(built / f"{variant}.docx")
     assert notes_docx == notes_html
     # In the PDF each note sits at its page's foot, numbered "N. text".
-    flat = " ".join(pdftotext(built / f"{audience}-en.pdf").split())
+    flat = " ".join(pdftotext(built / f"{variant}.pdf").split())
     for n, note in enumerate(notes_html, start=1):
         assert f"{n}. {note[:40]}" in flat
     extra = len(notes_html) + 1
     assert not any(f"{extra}. {note[:25]}" in flat for note in notes_html)
 
 
-@pytest.mark.parametrize("audience", AUDIENCES)
-def test_formats_have_the_same_paragraph_count(built, audience):
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_formats_have_the_same_paragraph_count(built, variant):
     import docx
     from lxml import html
 
-    article = html.parse(str(built / f"{audience}-en.html")).find(".//article")
+    article = html.parse(str(built / f"{variant}.html")).find(".//article")
     blocks = [el for el in article.iter("p", "li", "h1", "h2", "h3", "dd")
               if "marking" not in (el.get("class") or "")
               and el.getparent().get("class") != "notes" and not el.xpath("ancestor::section"
@@ -299,5 +299,5 @@ def test_formats_have_the_same_paragraph_count(built, audience):
               and not (el.tag == "li" and el.find("p") is not None)
               and not el.xpath("ancestor::ul[@class='decision']")]
     blocks += article.findall(".//ul[@class='decision']")  # one line of choices in Word
-    doc = docx.Document(str(built / f"{audience}-en.docx"))
+    doc = docx.Document(str(built / f"{variant}.docx"))
     assert len([p for p in doc.paragraphs if p.text.strip()]) == len(blocks)

@@ -1,0 +1,273 @@
+"""The variant matrix: planning, translations, budgets, the cache, shards, failure isolation."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from memo.build import build, plan
+from memo.cli import main
+from memo.content import load_project
+
+from .conftest import CONTENT, TEMPLATES
+
+
+def run(*args: str):
+    return CliRunner().invoke(main, list(args))
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert old in text, f"{old!r} not in {path.name}"
+    path.write_text(text.replace(old, new, 1))
+
+
+def _line_of(path: Path, needle: str) -> int:
+    return next(n for n, line in enumerate(path.read_text().splitlines(), 1) if needle in line)
+
+
+# -- planning ---------------------------------------------------------------------------
+
+def test_the_declared_matrix_less_its_exclusions():
+    variants = plan(load_project(CONTENT))
+    assert [v.name for v in variants] == [
+        "congress-en", "partner-en", "partner-ja", "partner-ko",
+        "principal-en", "principal-ja", "principal-ko", "staff-en"]
+    assert all(v.formats == ("pdf", "docx", "html") for v in variants)
+
+
+def test_filters_and_format_exclusions(content_copy):
+    _edit(content_copy / "memo.yaml", "    - {audience: [staff, congress], language: [ko, ja]}",
+          "    - {audience: [staff, congress], language: [ko, ja]}\n"
+          "    - {language: ja, format: docx}")
+    project = load_project(content_copy)
+    assert [(v.name, v.formats) for v in plan(project, languages=["ja"])] == [
+        ("partner-ja", ("pdf", "html")), ("principal-ja", ("pdf", "html"))]
+    assert [v.name for v in plan(project, audiences=["staff"], formats=["html"])] == ["staff-en"]
+
+
+def test_shards_split_the_plan_without_overlap():
+    project = load_project(CONTENT)
+    whole = [v.name for v in plan(project)]
+    parts = [[v.name for v in plan(project, shard=(k, 3))] for k in (1, 2, 3)]
+    assert sorted(sum(parts, [])) == sorted(whole)
+    assert [len(p) for p in parts] == [3, 3, 2]
+
+
+@pytest.mark.parametrize("shard,message", [
+    ("3/2", "--shard '3/2': K must be between 1 and N"),
+    ("half", "--shard 'half': expected K/N, like 1/4"),
+])
+def test_bad_shard_is_a_usage_error(tmp_path, shard, message):
+    result = run("batch", "--shard", shard, "--out", str(tmp_path / "out"))
+    assert result.exit_code == 2
+    assert message in result.stderr
+
+
+def test_an_undeclared_language_is_a_usage_error(tmp_path):
+    result = run("build", "-l", "fr", "--content", str(CONTENT), "--out", str(tmp_path))
+    assert result.exit_code == 2
+    assert "unknown language 'fr'; the variants declare: en, ko, ja" in result.stderr
+
+
+def test_the_matrix_may_name_only_known_audiences(content_copy):
+    memo = content_copy / "memo.yaml"
+    _edit(memo, "audiences: [principal, staff, congress, partner]",
+          "audiences: [principal, staff, congres, partner]")
+    result = run("check", "--content", str(content_copy))
+    assert result.exit_code == 2
+    col = memo.read_text().splitlines()[_line_of(memo, "congres,") - 1].index("congres") + 1
+    assert (f"{memo}:{_line_of(memo, 'congres,')}:{col}: variants.audiences[2]: unknown "
+            "audience id 'congres'; did you mean 'congress'?") in result.stderr
+
+
+# -- languages --------------------------------------------------------------------------
+
+def test_missing_translation_fails_naming_every_field(content_copy, tmp_path):
+    profile = content_copy / "audiences" / "principal.yaml"
+    _edit(profile, "to: {en: The Secretary of State, ko: 국무장관, ja: 国務長官}",
+          "to: {en: The Secretary of State, ja: 国務長官}")
+    precedents = content_copy / "precedents.yaml"
+    ko = "        양 동맹국에 대한 안보 보장을 바탕으로 한 미국의 꾸준한 독려는 1965년 한일 국교\n" \
+         "        정상화에 기여했다 [@french2021].\n"
+    _edit(precedents, "      ko: >-\n" + ko, "")
+
+    checked = run("check", "--content", str(content_copy))
+    assert checked.exit_code == 2
+    assert checked.stderr.splitlines() == [
+        f"{profile}:4:5: to: no Korean text (ko); add a 'ko:' entry",
+        f"{precedents}:9:7: precedents[0].summary: no Korean text (ko); add a 'ko:' entry",
+        "2 problems found; nothing was written.",
+    ]
+
+    out = tmp_path / "out"
+    built = run("build", "-a", "principal", "--content", str(content_copy), "--out", str(out))
+    assert built.exit_code == 1
+    assert "failed: principal-ko: " in built.stderr
+    assert "2 problems in principal-ko; its files were not written." in built.stderr
+    assert "Traceback" not in built.output
+    assert sorted(p.name for p in out.glob("principal-*")) == [
+        f"principal-{lang}.{ext}" for lang in ("en", "ja") for ext in ("docx", "html", "pdf")]
+
+
+def test_text_in_a_language_no_variant_declares(content_copy):
+    profile = content_copy / "audiences" / "principal.yaml"
+    _edit(profile, "ko: 국무장관", "kr: 국무장관")
+    result = run("check", "--content", str(content_copy))
+    assert result.exit_code == 2
+    assert (f"{profile}:4:34: to.kr: text in 'kr', which is not among the variants' languages "
+            "(en, ja, ko); add it to variants.languages in memo.yaml or correct the code"
+            ) in result.stderr
+
+
+def test_labels_must_cover_every_language(tmp_path):
+    templates = tmp_path / "templates"
+    shutil.copytree(TEMPLATES, templates)
+    labels = templates / "labels.yaml"
+    _edit(labels, "proposals: {en: Proposals, ko: 제안, ja: 提案}",
+          "proposals: {en: Proposals, ko: 제안}")
+    result = run("check", "--templates", str(templates))
+    assert result.exit_code == 2
+    assert f"{labels}:{_line_of(labels, 'proposals:')}:12: proposals: no Japanese text (ja)" \
+        in result.stderr
+
+
+# -- what an audience must not see ------------------------------------------------------
+
+def test_a_forbidden_phrase_fails_the_variant_naming_the_section(content_copy, tmp_path):
+    recs = content_copy / "recommendations.yaml"
+    _edit(recs, "We propose a senior trilateral group", "We propose, as leverage, a senior "
+          "trilateral group")
+    result = run("build", "-a", "partner", "-l", "en", "-f", "html", "--content",
+                 str(content_copy), "--out", str(tmp_path / "out"))
+    assert result.exit_code == 1
+    profile = content_copy / "audiences" / "partner.yaml"
+    assert (f"{profile}:{_line_of(profile, 'forbid:')}:"
+            ) in result.stderr
+    assert ("forbid[2]: 'leverage' appears in the partner-en memo (section 'proposals'); "
+            "this audience must not see it") in result.stderr
+    assert not (tmp_path / "out" / "partner-en.html").exists()
+
+
+# -- budgets and failure isolation ------------------------------------------------------
+
+def test_over_budget_fails_alone_and_keeps_the_last_good_files(content_copy, tmp_path):
+    out = tmp_path / "out"
+    first = run("build", "-a", "staff", "-a", "principal", "-l", "en", "--content",
+                str(content_copy), "--out", str(out))
+    assert first.exit_code == 0, first.output
+    before = (out / "staff-en.pdf").read_bytes()
+
+    staff = content_copy / "audiences" / "staff.yaml"
+    staff.write_text(staff.read_text() + "budget: {pages: 2, words: 900}\n")
+    result = run("build", "-a", "staff", "-a", "principal", "-l", "en", "--content",
+                 str(content_copy), "--out", str(out))
+    assert result.exit_code == 1
+    assert ("failed: staff-en: over budget: staff-en.pdf: 4 pages, budget 2; staff-en: 1335 "
+            "words, budget 900 (its files were not written)") in result.stderr
+    table = result.stdout.splitlines()
+    assert re.match(r"principal-en\s+skipped\s+1\s+\d+", table[1])
+    assert re.match(r"staff-en\s+failed", table[2])
+    assert "2 variants: 0 built, 1 up to date, 1 failed" in result.stdout
+    assert (out / "staff-en.pdf").read_bytes() == before
+
+
+def test_every_variant_keeps_its_budget(built):
+    budgets = {a: load_project(CONTENT).audiences[a].budget.pages
+               for a in ("principal", "partner", "congress")}
+    manifest = json.loads((built / "manifest.json").read_text())
+    pages = {a["variant"]: a["pages"] for a in manifest["artifacts"] if a["format"] == "pdf"}
+    for variant, n in pages.items():
+        limit = budgets.get(variant.rsplit("-", 1)[0])
+        assert limit is None or n <= limit, f"{variant}: {n} pages, budget {limit}"
+    assert pages["congress-en"] >= 2, "the congress memo carries its briefing"
+
+
+# -- incremental builds -----------------------------------------------------------------
+
+def _statuses(result) -> dict[str, str]:
+    rows = result.stdout.splitlines()[1:-1]
+    return {r.split()[0]: r.split()[1] for r in rows}
+
+
+def test_second_run_skips_and_changes_rebuild_only_what_they_touch(content_copy, tmp_path):
+    out = tmp_path / "out"
+    args = ("build", "-f", "html", "--content", str(content_copy), "--out", str(out))
+    assert set(_statuses(run(*args)).values()) == {"built"}
+    manifest = (out / "manifest.json").read_bytes()
+
+    again = run(*args)
+    assert set(_statuses(again).values()) == {"skipped"}
+    assert "8 variants: 0 built, 8 up to date, 0 failed" in again.stdout
+    assert (out / "manifest.json").read_bytes() == manifest
+
+    # one audience's profile: only that audience
+    _edit(content_copy / "audiences" / "partner.yaml", "budget: {pages: 2}",
+          "budget: {pages: 2}  # reviewed")
+    changed = _statuses(run(*args))
+    assert {v for v, s in changed.items() if s == "built"} == {"partner-en", "partner-ja",
+                                                             "partner-ko"}
+
+    # a file deleted or altered on disk is rebuilt, never trusted
+    (out / "staff-en.html").unlink()
+    (out / "principal-ko.html").write_text("tampered")
+    changed = _statuses(run(*args))
+    assert {v for v, s in changed.items() if s == "built"} == {"staff-en", "principal-ko"}
+
+    # shared content: everything; --force: everything
+    _edit(content_copy / "caveats.yaml", "U.S. influence alone", "U.S. influence by itself")
+    assert set(_statuses(run(*args)).values()) == {"built"}
+    assert set(_statuses(run(*args, "--force")).values()) == {"built"}
+
+
+def test_template_change_rebuilds(tmp_path):
+    templates = tmp_path / "templates"
+    shutil.copytree(TEMPLATES, templates)
+    out = tmp_path / "out"
+    args = ("build", "-a", "principal", "-l", "en", "-f", "html", "--templates",
+            str(templates), "--out", str(out))
+    run(*args)
+    assert _statuses(run(*args)) == {"principal-en": "skipped"}
+    css = templates / "css" / "screen.css"
+    css.write_text(css.read_text() + "\n/* darker */\n")
+    assert _statuses(run(*args)) == {"principal-en": "built"}
+
+
+def test_progress_is_plain_lines_off_a_terminal(tmp_path):
+    result = run("build", "-a", "principal", "-l", "en", "-f", "html", "--out",
+                 str(tmp_path / "o"))
+    assert result.stderr.splitlines() == ["[1/1] principal-en: built"]
+
+
+# -- shards and merge -------------------------------------------------------------------
+
+def test_shards_merge_into_what_one_run_writes(built, tmp_path):
+    shards = []
+    for k in (1, 2):
+        out = tmp_path / f"shard-{k}"
+        result = build(CONTENT, TEMPLATES, out, shard=(k, 2), jobs=1)
+        assert result.ok
+        shards.append(out)
+    merged = tmp_path / "merged"
+    result = run("batch", "--merge", *map(str, shards), "--out", str(merged))
+    assert result.exit_code == 0, result.output
+    assert "merged 24 files from 2 folders" in result.stdout
+    assert (merged / "manifest.json").read_bytes() == (built / "manifest.json").read_bytes()
+    for art in json.loads((merged / "manifest.json").read_text())["artifacts"]:
+        assert (merged / art["path"]).read_bytes() == (built / art["path"]).read_bytes()
+
+
+def test_merge_refuses_a_file_that_does_not_match_its_manifest(tmp_path):
+    out = tmp_path / "a"
+    assert build(CONTENT, TEMPLATES, out, audiences=["principal"], languages=["en"],
+                 formats=["html"]).ok
+    (out / "principal-en.html").write_text("tampered")
+    result = run("batch", "--merge", str(out), "--out", str(tmp_path / "merged"))
+    assert result.exit_code == 1
+    assert f"{out / 'principal-en.html'} does not match its manifest's sha256" in result.stderr
+    assert not (tmp_path / "merged" / "principal-en.html").exists()
