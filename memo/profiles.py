@@ -9,6 +9,7 @@ A profile is data, one YAML file per audience in the content's ``audiences/`` fo
     detail: brief             # brief: one line per precedent; full: each in depth
     budget: {pages: 1, words: 600}   # a variant over budget fails
     template: principal.html.j2   # optional; must extend base.html.j2
+    title: ...                # optional: the audience's own title (and subject, marking)
     framing: ...              # optional opening paragraph, for the `framing` section
     forbid: [cajole]          # phrases that must never reach this audience
 
@@ -45,6 +46,8 @@ class Profile(_Model):
     detail: Literal["brief", "full"] = "full"
     budget: Budget = Budget()
     template: Text | None = None
+    title: Label | None = Field(None, description="Overrides the memo's title.")
+    subject: Label | None = Field(None, description="Overrides the memo's subject.")
     framing: Prose | None = Field(None, description="An opening paragraph for this audience.")
     forbid: list[Text] = Field([], description="Phrases that must not appear, any language.")
     _name: str = PrivateAttr("")

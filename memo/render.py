@@ -213,9 +213,20 @@ class View:
 
     @property
     def marking(self) -> Any:
-        if self.profile.marking is not None:
-            return self.audience.marking
-        return self.memo.marking
+        return self._own("marking")
+
+    @property
+    def title(self) -> Any:
+        return self._own("title")
+
+    @property
+    def subject(self) -> Any:
+        return self._own("subject")
+
+    def _own(self, name: str) -> Any:
+        """The profile's own wording of a memo field when it has one, else the memo's."""
+        source = self.audience if getattr(self.profile, name) is not None else self.memo
+        return getattr(source, name)
 
     def precedent(self, pid: str) -> Localized:
         i = next(i for i, p in enumerate(self.project.precedents) if p.id == pid)

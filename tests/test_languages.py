@@ -16,7 +16,8 @@ from .conftest import need, pdftotext
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 CJK = {"ko": "KR", "ja": "JP"}
-TITLE = {"ko": "한미일 삼각 협력의 재건", "ja": "日米韓の三角関係の再構築"}
+TITLE = {"principal-ko": "한미일 삼각 협력의 재건", "principal-ja": "日米韓の三角関係の再構築",
+         "partner-ko": "세 나라, 하나의 의제", "partner-ja": "三か国、一つの課題"}
 DATE = {"ko": "2021년 2월 8일", "ja": "2021年2月8日"}
 PAGE = {"ko": "1 / 1쪽", "ja": "1 / 1ページ"}
 CJK_VARIANTS = [f"{a}-{lang}" for a in ("principal", "partner") for lang in ("ko", "ja")]
@@ -45,7 +46,7 @@ def test_pdf_text_is_the_translation_with_local_dates(built, variant):
     lang = variant.rsplit("-", 1)[1]
     text = pdftotext(built / f"{variant}.pdf")
     flat = "".join(text.split())  # pdftotext breaks CJK lines anywhere
-    assert "".join(TITLE[lang].split()) in flat
+    assert "".join(TITLE[variant].split()) in flat
     assert "".join(DATE[lang].split()) in flat
     assert "".join(PAGE[lang].split()) in flat
     assert "\ufffd" not in text and "Memorandum" not in text and "Bottom Line" not in text
@@ -82,7 +83,7 @@ def test_docx_sets_east_asian_fonts_and_language(built, variant):
     east = {f.get(f"{W}eastAsia") for f in styles.iter(f"{W}rFonts")} - {None}
     assert east == {f"Noto Serif CJK {CJK[lang]}", f"Noto Sans CJK {CJK[lang]}"}
     text = "".join(t.text or "" for t in body.iter(f"{W}t"))
-    assert TITLE[lang] in text and DATE[lang] in text
+    assert TITLE[variant] in text and DATE[lang] in text
     foot = "".join(t.text or "" for t in footer.iter(f"{W}t"))
     assert PAGE[lang].split("1")[-1].strip() in foot  # the page counter's own words
 
@@ -92,7 +93,7 @@ def test_html_declares_its_language(built, variant):
     lang = variant.rsplit("-", 1)[1]
     tree = html.parse(str(built / f"{variant}.html"))
     assert tree.getroot().get("lang") == lang
-    assert tree.findtext(".//title").startswith(TITLE[lang])
+    assert tree.findtext(".//title").startswith(TITLE[variant])
     assert tree.find(".//time").text == DATE[lang]
 
 
@@ -107,7 +108,7 @@ def test_cjk_docx_keeps_its_budget_in_libreoffice(built, tmp_path):
         assert proc.returncode == 0 and pdf.is_file(), proc.stderr
         lang = variant.rsplit("-", 1)[1]
         flat = "".join(pdftotext(pdf).split())
-        assert "".join(TITLE[lang].split()) in flat
+        assert "".join(TITLE[variant].split()) in flat
         assert "".join(PAGE[lang].split()) in flat  # one page, fields evaluated
         fonts = pdf_fonts(pdf)
         assert any("CJK" in name for name in fonts), sorted(fonts)
