@@ -26,7 +26,7 @@ def test_version():
     assert result.output.strip() == f"memo, version {__version__}"
 
 
-@pytest.mark.parametrize("command", ["build", "check", "list"])
+@pytest.mark.parametrize("command", ["build", "batch", "check", "list"])
 def test_every_command_has_help_with_an_example(command):
     result = run(command, "--help")
     assert result.exit_code == 0
@@ -40,6 +40,23 @@ def test_help_does_not_import_the_renderers():
             "print(heavy)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_an_up_to_date_batch_loads_no_renderer_and_no_content_model(tmp_path):
+    """The warm path checks hashes only: what takes time (validating, rendering) is skipped."""
+    out = tmp_path / "out"
+    first = run("build", "-f", "html", "--content", str(CONTENT), "--templates", str(TEMPLATES),
+                "--out", str(out))
+    assert first.exit_code == 0, first.output
+    code = ("import sys; from click.testing import CliRunner; from memo.cli import main; "
+            f"r = CliRunner().invoke(main, ['build', '-f', 'html', '--content', {str(CONTENT)!r}, "
+            f"'--templates', {str(TEMPLATES)!r}, '--out', {str(out)!r}]); "
+            "assert r.exit_code == 0, r.output; assert '8 up to date' in r.output, r.output; "
+            "print([m for m in ('weasyprint', 'docx', 'pydantic', 'jinja2', 'lxml') "
+            "if m in sys.modules])")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "[]"
 
 
 def test_list_shows_audiences_and_formats():
