@@ -305,7 +305,7 @@ def render(project: Project, audience: str, templates: Path, lang: str | None = 
     view = View(project, profile, lang, loc)
     labels = Labels(templates, loc)
     ibid = labels("ibid")
-    cites = Citations(project, ibid=ibid if isinstance(ibid, str) else "Ibid")
+    cites = Citations(project, ibid=str(ibid))  # str() of a missing label reports it
     env = environment(templates)
     name = template_for(profile, templates)
 

@@ -94,7 +94,7 @@ def _properties(word, doc: Document) -> None:
     cp.subject = doc.meta("description")
     cp.keywords = doc.meta("keywords")
     cp.comments = ""
-    cp.category = "Memorandum"
+    cp.category = doc.article.findtext(".//p[@class='memo-kind']") or "Memorandum"
     cp.language = WORD_LANG.get(doc.lang, doc.lang)
     cp.created = cp.modified = when.replace(tzinfo=None)
     cp.last_printed = when.replace(tzinfo=None)

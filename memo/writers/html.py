@@ -26,11 +26,12 @@ def write(doc: Document, templates: Path) -> Output:
     article = tree.find(".//body/article")
 
     notes = []
+    back_label = doc.label("note-back", "back to the text of note {n}")
     for n, span in enumerate(article.iterfind(".//span[@class='footnote']"), start=1):
         note = etree.Element("li", id=f"note-{n}")
         note.text, note[:] = span.text, list(span)
         back = etree.SubElement(note, "a", href=f"#call-{n}")
-        back.set("aria-label", f"back to the text of note {n}")
+        back.set("aria-label", back_label.replace("{n}", str(n)))
         back.text, back.tail = " ↩", None
         notes.append(note)
         call = etree.Element("sup", {"class": "note-call", "id": f"call-{n}"})
