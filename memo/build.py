@@ -173,14 +173,26 @@ def parse_shard(text: str) -> tuple[int, int]:
 
 # --- inputs, for the cache -------------------------------------------------------------
 
+_NOT_INPUTS = {".git", "__pycache__", ".hg", ".svn"}
+
+
 def _tree_digest(folder: Path, skip: Callable[[Path], bool] = lambda p: False) -> str:
+    """One hash of every file under ``folder`` (symbolic links followed), by relative path.
+    Hidden files count: a template or profile may be one."""
     h = hashlib.sha256()
-    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+    files = []
+    for root, dirs, names in os.walk(folder, followlinks=True):
+        dirs[:] = sorted(d for d in dirs if d not in _NOT_INPUTS)
+        files += [Path(root) / n for n in names]
+    for path in sorted(files):
         rel = path.relative_to(folder)
-        if any(part.startswith(".") for part in rel.parts) or skip(rel):
+        if skip(path) or path.suffix == ".tmp":
             continue
-        h.update(rel.as_posix().encode() + b"\0")
-        h.update(hashlib.sha256(path.read_bytes()).digest())
+        try:
+            digest = hashlib.sha256(path.read_bytes()).digest()
+        except OSError:
+            continue  # a dangling link or a file vanishing mid-walk: not an input
+        h.update(rel.as_posix().encode() + b"\0" + digest)
     return h.hexdigest()
 
 
@@ -199,15 +211,24 @@ def _library_versions() -> str:
 class Inputs:
     """The inputs hash of each artifact: everything that can change its bytes."""
 
-    def __init__(self, content: Path, templates: Path):
+    def __init__(self, content: Path, templates: Path, out: Path):
         self.content = content
+        out_dir = out.resolve()
+
+        def produced(path: Path) -> bool:  # an output folder inside content/ is not input
+            return path.resolve().is_relative_to(out_dir)
+
+        audiences = content / "audiences"
         shared = hashlib.sha256()
-        shared.update(_tree_digest(content, lambda rel: rel.parts[0] == "audiences").encode())
-        shared.update(_tree_digest(templates).encode())
+        shared.update(_tree_digest(content, lambda p: produced(p) or p.is_relative_to(audiences))
+                      .encode())
+        shared.update(_tree_digest(templates, produced).encode())
         shared.update(_library_versions().encode())
+        # memo's own code: an edited writer must rebuild, whatever __version__ says
+        shared.update(_tree_digest(Path(__file__).parent, lambda p: p.suffix != ".py").encode())
         self.shared = shared.hexdigest()
         self.everything = hashlib.sha256(
-            (self.shared + _tree_digest(content / "audiences")).encode()).hexdigest()
+            (self.shared + _tree_digest(audiences, produced)).encode()).hexdigest()
 
     def plan_key(self, *selection: Any) -> str:
         return hashlib.sha256(json.dumps([self.everything, *selection],
@@ -245,17 +266,26 @@ def _up_to_date(out: Path, variant: Variant, inputs: dict[str, str],
 
 # --- building one variant (in a worker process or in this one) -------------------------
 
-_WORKER: dict[str, Any] = {}
+def _preload() -> None:
+    """Import the renderers: a worker does this as it starts, while the parent process is
+    still validating the content, so the two overlap."""
+    import weasyprint
+
+    import memo.render  # noqa: F401
+    import memo.writers.docx  # noqa: F401
+    import memo.writers.html  # noqa: F401
+    import memo.writers.pdf  # noqa: F401
+
+    # the first PDF a process writes pays for WeasyPrint's lazy set-up (Pango, the
+    # HarfBuzz subsetter's bindings): pay it here, in the overlap
+    weasyprint.HTML(string="<p>memo</p>").write_pdf()
 
 
-def _init_worker(project, templates: Path, out: Path) -> None:
-    _WORKER.update(project=project, templates=templates, out=out)
-
-
-def _build_one(variant: Variant, inputs: dict[str, str]) -> Outcome:
+def _build_one(variant: Variant, inputs: dict[str, str], project, templates: Path,
+               out: Path) -> Outcome:
     start = time.perf_counter()
     try:
-        arts = _render_and_write(variant, inputs, **_WORKER)
+        arts = _render_and_write(variant, inputs, project=project, templates=templates, out=out)
     except MemoError as exc:
         return Outcome(variant.name, "failed", message=str(exc),
                        seconds=time.perf_counter() - start)
@@ -329,7 +359,7 @@ def build(content: Path, templates: Path, out: Path, *, audiences: Iterable[str]
     other variants are still built. ``progress`` is called as each variant finishes.
     """
     selection = [sorted(audiences), sorted(languages), sorted(formats), shard]
-    inputs = Inputs(content, templates)
+    inputs = Inputs(content, templates, out)
     key = inputs.plan_key(*selection)
     manifest = {a["path"]: a for a in read_manifest(out)}
     result = Result(out)
@@ -344,64 +374,84 @@ def build(content: Path, templates: Path, out: Path, *, audiences: Iterable[str]
                 progress(o, i, len(cached))
             return result
 
-    from memo import render as rendering
-    from memo.content import load_project
-
-    project = load_project(content)
-    rendering.check_templates(project, templates)
-    variants = plan(project, audiences=audiences, languages=languages, formats=formats,
-                    shard=shard)
-    _check_out(out)
-    _remember_plan(out, key, variants)
-    todo: list[tuple[Variant, dict[str, str]]] = []
-    for v in variants:
-        ins = {fmt: inputs.of(v, fmt) for fmt in v.formats}
-        current = None if force else _up_to_date(out, v, ins, manifest)
-        if current is not None:
-            result.outcomes.append(Outcome(v.name, "skipped", current))
-        else:
-            todo.append((v, ins))
-    for i, o in enumerate(result.outcomes, start=1):
-        progress(o, i, len(variants))
-
     jobs = max(1, jobs or os.cpu_count() or 1)
-    done = len(result.outcomes)
-    try:
-        for outcome in _run(todo, min(jobs, len(todo)), project, templates, out):
-            result.outcomes.append(outcome)
-            done += 1
-            progress(outcome, done, len(variants))
-    finally:
-        write_manifest(out, result.artifacts)
+    with _Workers(jobs) as workers:
+        from memo import render as rendering
+        from memo.content import load_project
+
+        project = load_project(content)
+        rendering.check_templates(project, templates)
+        variants = plan(project, audiences=audiences, languages=languages, formats=formats,
+                        shard=shard)
+        _check_out(out)
+        _remember_plan(out, key, variants)
+
+        todo: list[tuple[Variant, dict[str, str]]] = []
+        for v in variants:
+            ins = {fmt: inputs.of(v, fmt) for fmt in v.formats}
+            current = None if force else _up_to_date(out, v, ins, manifest)
+            if current is not None:
+                result.outcomes.append(Outcome(v.name, "skipped", current))
+            else:
+                todo.append((v, ins))
+        for i, o in enumerate(result.outcomes, start=1):
+            progress(o, i, len(variants))
+
+        done = len(result.outcomes)
+        try:
+            for outcome in workers.run(todo, project, templates, out):
+                result.outcomes.append(outcome)
+                done += 1
+                progress(outcome, done, len(variants))
+        finally:
+            write_manifest(out, result.artifacts)
     order = {v.name: i for i, v in enumerate(variants)}
     result.outcomes.sort(key=lambda o: order[o.variant])
     return result
 
 
-def _run(todo, jobs: int, project, templates: Path, out: Path):
-    """Outcomes as the variants finish: in this process for one job, else in a pool."""
-    if jobs <= 1:
-        _init_worker(project, templates, out)
-        for v, ins in todo:
-            yield _build_one(v, ins)
-        return
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor, as_completed
-    from concurrent.futures.process import BrokenProcessPool
+class _Workers:
+    """The worker processes, started before the content is loaded so that their imports
+    of the renderers overlap with its validation; with one job, this process builds."""
 
-    # fork: workers start at once with the project already loaded. The heaviest
-    # variants (most formats, fullest profiles) go first so no core idles at the end.
-    ctx = multiprocessing.get_context("fork")
-    todo = sorted(todo, key=lambda t: -len(project.audiences[t[0].audience].sections))
-    with ProcessPoolExecutor(jobs, mp_context=ctx, initializer=_init_worker,
-                             initargs=(project, templates, out)) as pool:
-        futures = {pool.submit(_build_one, v, ins): v for v, ins in todo}
+    def __init__(self, jobs: int):
+        self.jobs, self.pool = jobs, None
+
+    def __enter__(self) -> _Workers:
+        if self.jobs > 1:
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
+
+            # fork: a worker starts in milliseconds with this process's modules loaded
+            self.pool = ProcessPoolExecutor(self.jobs, initializer=_preload,
+                                            mp_context=multiprocessing.get_context("fork"))
+            for _ in range(self.jobs):  # start them all now: the pool starts one per task
+                self.pool.submit(int)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+
+    def run(self, todo, project, templates: Path, out: Path):
+        """Outcomes as the variants finish."""
+        if self.pool is None or len(todo) <= 1:
+            for v, ins in todo:
+                yield _build_one(v, ins, project, templates, out)
+            return
+        from concurrent.futures import as_completed
+        from concurrent.futures.process import BrokenProcessPool
+
+        # the heaviest variants (the fullest profiles) first, so no core idles at the end
+        todo = sorted(todo, key=lambda t: -len(project.audiences[t[0].audience].sections))
+        futures = {self.pool.submit(_build_one, v, ins, project, templates, out): v
+                   for v, ins in todo}
         for fut in as_completed(futures):
-            v = futures[fut]
             try:
                 yield fut.result()
             except BrokenProcessPool:
-                yield Outcome(v.name, "failed", message="the worker process building it died")
+                yield Outcome(futures[fut].name, "failed",
+                              message="the worker process building it died")
 
 
 def _cached_plan(out: Path, key: str) -> list[Variant] | None:

@@ -44,8 +44,6 @@ class Text(dict):
             return self[lang]
         return self.get(DEFAULT) if lang == default_lang else None
 
-    def __str__(self) -> str:  # for messages and plain use: the default text
-        return self.get(DEFAULT) or next(iter(self.values()), "")
 
 
 def language_name(lang: str) -> str:
@@ -86,9 +84,10 @@ def count_words(text: str, lang: str) -> int:
 class Missing:
     """Stands in for a field with no text in the variant's language.
 
-    Printing it (``{{ x }}``, ``| md``, ``| join``) records the problem with the place to
-    fix it and prints nothing; the render then fails listing every such field. A template
-    that never prints the field never asks for it.
+    Using it (printing it, ``| md``, ``| join``, ``| length``, a loop) records the problem
+    with the place to fix it and yields nothing; the render then fails listing every
+    such field. A template that never uses the field never asks for it. It is true in
+    an ``{% if %}``: the field exists, only its translation does not.
     """
 
     __slots__ = ("_report", "_where")
@@ -96,13 +95,38 @@ class Missing:
     def __init__(self, report: Callable[[Any], None], where: Any):
         self._report, self._where = report, where
 
-    def __str__(self) -> str:
+    def _used(self) -> None:
         self._report(self._where)
+
+    def __str__(self) -> str:
+        self._used()
         return ""
 
     __html__ = __str__
 
+    def __len__(self) -> int:
+        self._used()
+        return 0
+
+    def __iter__(self):
+        self._used()
+        return iter(())
+
+    def __bool__(self) -> bool:
+        return True
+
     def __getattr__(self, name: str) -> Missing:
         if name.startswith("_"):
             raise AttributeError(name)
-        return self  # an absent block: printing any of its fields reports the block
+        return self
+
+
+class Absent(Missing):
+    """Stands in for an optional field or block the content leaves out: false in an
+    ``{% if %}``, so a template can skip it; used regardless, it is reported like
+    :class:`Missing`."""
+
+    __slots__ = ()
+
+    def __bool__(self) -> bool:
+        return False

@@ -68,7 +68,8 @@ class Profile(_Model):
 
 def load_all(folder: Path, problems: list[Problem]) -> dict[str, Profile]:
     """Every ``audiences/*.yaml`` in ``folder``, by audience name (the file's stem)."""
-    files = sorted(folder.glob("*.yaml")) if folder.is_dir() else []
+    files = sorted(f for f in folder.glob("*.yaml") if not f.name.startswith(".")) \
+        if folder.is_dir() else []
     if not files:
         problems.append(Problem(display_path(folder), 1, 1, "",
                                 "no audience profiles (audiences/<name>.yaml) found"))

@@ -109,11 +109,17 @@ class Localizer:
         self.lang, self.default_lang = lang, default_lang
         self.problems: list[Problem] = []
 
-    def report(self, where: tuple[Source, tuple, str]) -> None:
+    def report(self, where: tuple[Source, tuple, str] | Problem) -> None:
+        if isinstance(where, Problem):
+            self.problems.append(where)
+            return
         src, path, what = where
         self.problems.append(src.problem(path, what))
 
-    def wrap(self, value: Any, src: Source, path: tuple) -> Any:
+    def wrap(self, value: Any, src: Source, path: tuple, field: Any = None) -> Any:
+        if value is None and field is not None and _holds(field.annotation,
+                                                          (BaseModel, l10n.Text)):
+            return self.absent(src, path)
         if isinstance(value, l10n.Text):
             text = value.get_text(self.lang, self.default_lang)
             if text is None:
@@ -126,9 +132,9 @@ class Localizer:
             return [self.wrap(v, src, path + (i,)) for i, v in enumerate(value)]
         return value
 
-    def absent(self, src: Source, path: tuple) -> l10n.Missing:
-        return l10n.Missing(self.report, (src, path, "missing: this audience's template "
-                                          "prints it"))
+    def absent(self, src: Source, path: tuple, what: str = "missing: this audience's "
+               "template prints it") -> l10n.Absent:
+        return l10n.Absent(self.report, (src, path, what))
 
     def _lang_name(self) -> str:
         return l10n.language_name(self.lang)
@@ -148,17 +154,22 @@ class Localized:
         value = getattr(self._model, name)
         info = type(self._model).model_fields.get(name)
         key = (info.alias or name) if info else name
-        if value is None and info is not None and _holds_model(info.annotation):
-            return self._loc.absent(self._src, self._path + (key,))
-        return self._loc.wrap(value, self._src, self._path + (key,))
+        return self._loc.wrap(value, self._src, self._path + (key,), info)
 
-    def __str__(self) -> str:
+    def __str__(self) -> str:  # models with no text of their own, such as Years
         return str(self._model)
 
 
-def _holds_model(annotation: Any) -> bool:
-    return any(isinstance(a, type) and issubclass(a, BaseModel)
-               for a in getattr(annotation, "__args__", (annotation,)))
+def _holds(annotation: Any, kinds: tuple[type, ...]) -> bool:
+    """Whether a field's type is, or may be, one of ``kinds`` (``Label | None`` is)."""
+    from typing import get_args
+
+    stack, seen = [annotation], []
+    while stack:
+        a = stack.pop()
+        seen.append(a)
+        stack += [x for x in get_args(a) if x not in seen]
+    return any(isinstance(a, type) and issubclass(a, kinds) for a in seen)
 
 
 @dataclass
@@ -166,50 +177,56 @@ class View:
     """What one audience sees of the memo: the profile applied to the project, in one
     language."""
 
-    project: Project
-    profile: Profile
+    # private (a leading underscore): the sandbox keeps templates from the raw models,
+    # which would hand them every language
+    _project: Project
+    _profile: Profile
     lang: str
-    loc: Localizer
+    _loc: Localizer
 
     def _file(self, name: str) -> Source:
-        return self.project.files[name]
+        return self._project.files[name]
 
     @property
     def memo(self) -> Localized:
-        return Localized(self.project.memo, self.loc, self._file("memo.yaml"), ())
+        return Localized(self._project.memo, self._loc, self._file("memo.yaml"), ())
 
     @property
     def audience(self) -> Localized:
-        return Localized(self.profile, self.loc, self.profile._src, ())
+        return Localized(self._profile, self._loc, self._profile._src, ())
 
     @property
     def recommendations(self) -> list[Localized]:
-        recs = list(enumerate(self.project.recommendations))
-        chosen = self.profile.recommendations
+        recs = list(enumerate(self._project.recommendations))
+        chosen = self._profile.recommendations
         if isinstance(chosen, int):
             recs = recs[:chosen]
         elif isinstance(chosen, list):
             index = {r.id: (i, r) for i, r in recs}
             recs = [index[rid] for rid in chosen]
         src = self._file("recommendations.yaml")
-        return [Localized(r, self.loc, src, ("recommendations", i)) for i, r in recs]
+        return [Localized(r, self._loc, src, ("recommendations", i)) for i, r in recs]
 
     @property
     def precedents(self) -> list[Localized]:
         src = self._file("precedents.yaml")
-        return [Localized(p, self.loc, src, ("precedents", i))
-                for i, p in enumerate(self.project.precedents)]
+        return [Localized(p, self._loc, src, ("precedents", i))
+                for i, p in enumerate(self._project.precedents)]
 
     @property
     def caveats(self) -> list[Localized]:
         src = self._file("caveats.yaml")
-        return [Localized(c, self.loc, src, ("caveats", i))
-                for i, c in enumerate(self.project.caveats)]
+        return [Localized(c, self._loc, src, ("caveats", i))
+                for i, c in enumerate(self._project.caveats)]
 
     @property
-    def briefing(self) -> Localized:
-        src = self.project.files.get("briefing.yaml") or self._file("memo.yaml")
-        return Localized(self.project.briefing, self.loc, src, ())
+    def briefing(self) -> Localized | l10n.Absent:
+        src = self._project.files.get("briefing.yaml")
+        if src is None:
+            where = Problem(display_path(self._project.folder / "briefing.yaml"), 1, 1, "",
+                            "file is missing: this audience's template prints its content")
+            return l10n.Absent(self._loc.report, where)
+        return Localized(self._project.briefing, self._loc, src, ())
 
     @property
     def marking(self) -> Any:
@@ -225,11 +242,11 @@ class View:
 
     def _own(self, name: str) -> Any:
         """The profile's own wording of a memo field when it has one, else the memo's."""
-        source = self.audience if getattr(self.profile, name) is not None else self.memo
+        source = self.audience if getattr(self._profile, name) is not None else self.memo
         return getattr(source, name)
 
     def precedent(self, pid: str) -> Localized:
-        i = next(i for i, p in enumerate(self.project.precedents) if p.id == pid)
+        i = next(i for i, p in enumerate(self._project.precedents) if p.id == pid)
         return self.precedents[i]
 
 
@@ -254,7 +271,15 @@ class Labels:
         text = entry.get(self.loc.lang)
         if not isinstance(text, str):
             return self.loc.wrap(l10n.Text(), self.src, (key,))
-        return text.format(**fields) if fields else text
+        if not fields:
+            return text
+        try:
+            return text.format(**fields)
+        except (KeyError, IndexError, ValueError) as exc:
+            self.loc.report((self.src, (key, self.loc.lang),
+                             f"cannot fill in this label ({type(exc).__name__}: {exc}); "
+                             f"the template gives {', '.join('{' + f + '}' for f in fields)}"))
+            return ""
 
 
 def environment(templates: Path) -> SandboxedEnvironment:
@@ -312,6 +337,8 @@ def render(project: Project, audience: str, templates: Path, lang: str | None = 
     def md(text: Any) -> Markup:
         if isinstance(text, l10n.Missing):
             return Markup(str(text))
+        if not isinstance(text, str):
+            raise TemplateError(f"| md takes text, not {type(text).__name__}")
         return Markup(inline.render(text, cites))
 
     env.filters["md"] = md
@@ -331,6 +358,11 @@ def render(project: Project, audience: str, templates: Path, lang: str | None = 
         raise TemplateError(f"{_template_location(exc)}: {exc.message}") from None
     except jinja2.exceptions.SecurityError as exc:
         raise TemplateError(f"{_template_location(exc)}: unsafe template operation: {exc}") \
+            from None
+    except MemoError:
+        raise
+    except Exception as exc:  # a filter or test meeting a value it cannot take, and the like
+        raise TemplateError(f"{_template_location(exc)}: {type(exc).__name__}: {exc}") \
             from None
     if loc.problems:
         raise ContentError(loc.problems, what=f"{audience}-{lang}")

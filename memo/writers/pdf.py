@@ -11,6 +11,7 @@ import re
 from pathlib import Path
 
 from memo.document import Document
+from memo.errors import MemoError
 from memo.writers import Output
 
 STYLESHEETS = ("css/memo.css", "css/print.css")
@@ -74,4 +75,24 @@ def write(doc: Document, templates: Path) -> Output:
     rendered = HTML(string=doc.html, base_url=str(templates) + "/", url_fetcher=fetch).render(
         stylesheets=sheets, font_config=fonts, presentational_hints=False)
     data = rendered.write_pdf()
+    _check_glyphs(rendered)
     return Output(data, pages=len(rendered.pages))
+
+
+def _check_glyphs(rendered) -> None:
+    """Refuse a PDF that would show boxes ("tofu"): text no installed font could draw.
+
+    WeasyPrint 70 (pinned) lists, per embedded font, the characters it had no glyph
+    for in ``Font.missing``; a Korean memo on a machine without Noto CJK lands there.
+    """
+    missing: dict[str, set[str]] = {}
+    for font in getattr(rendered, "fonts", {}).values():
+        for codepoint in getattr(font, "missing", {}) or {}:
+            missing.setdefault(font.family or "?", set()).add(chr(codepoint))
+    if missing:
+        chars = sorted(set().union(*missing.values()))
+        shown = "".join(chars[:12]) + ("…" if len(chars) > 12 else "")
+        raise MemoError(
+            f"no font here has glyphs for {len(chars)} character(s) of the text ({shown}; "
+            f"tried {', '.join(sorted(missing))}): install the fonts the stylesheet names "
+            "(for Korean and Japanese, fonts-noto-cjk; ./dev installs it)")
