@@ -27,7 +27,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
 import tempfile
 import time
 import traceback
@@ -152,7 +151,10 @@ def plan(project, *, audiences: Iterable[str] = (), languages: Iterable[str] = (
             if kept:
                 out.append(Variant(audience, lang, kept))
     if not out:
-        raise UsageError("no declared variant matches; `memo list` shows the variants")
+        if not (audiences or languages or formats):
+            raise UsageError("variants.exclude in memo.yaml leaves out every variant")
+        raise UsageError("no declared variant matches the --audience, --lang and --format "
+                         "given; `memo list` shows the variants")
     out.sort()
     if shard:
         k, n = shard
@@ -242,26 +244,31 @@ class Inputs:
         return h.hexdigest()
 
 
-def _up_to_date(out: Path, variant: Variant, inputs: dict[str, str],
-                manifest: dict[str, dict]) -> list[Artifact] | None:
-    """The variant's artifacts from the manifest if every one is current on disk, else None."""
-    arts = []
+def _current(out: Path, name: str, inputs: str, manifest: dict[str, dict]) -> Artifact | None:
+    """The manifest's record of ``name`` if the file on disk is what it describes and was
+    built from these inputs; otherwise None (rebuild it)."""
+    rec = manifest.get(name)
+    if not rec or rec.get("inputs") != inputs:
+        return None
+    try:
+        data = (out / name).read_bytes()
+        art = Artifact(**rec)
+    except (OSError, TypeError):
+        return None
+    return art if hashlib.sha256(data).hexdigest() == art.sha256 else None
+
+
+def _currency(out: Path, variant: Variant, inputs: dict[str, str],
+              manifest: dict[str, dict]) -> tuple[list[Artifact], tuple[str, ...]]:
+    """The variant's artifacts that are up to date, and the formats to rebuild."""
+    current, stale = [], []
     for fmt in variant.formats:
-        name = f"{variant.name}.{fmt}"
-        rec = manifest.get(name)
-        if not rec or rec.get("inputs") != inputs[fmt]:
-            return None
-        try:
-            data = (out / name).read_bytes()
-        except OSError:
-            return None
-        if hashlib.sha256(data).hexdigest() != rec.get("sha256"):
-            return None
-        try:
-            arts.append(Artifact(**rec))
-        except TypeError:
-            return None
-    return arts
+        art = _current(out, f"{variant.name}.{fmt}", inputs[fmt], manifest)
+        if art is None:
+            stale.append(fmt)
+        else:
+            current.append(art)
+    return current, tuple(stale)
 
 
 # --- building one variant (in a worker process or in this one) -------------------------
@@ -282,10 +289,13 @@ def _preload() -> None:
 
 
 def _build_one(variant: Variant, inputs: dict[str, str], project, templates: Path,
-               out: Path) -> Outcome:
+               out: Path, current: list[Artifact]) -> Outcome:
+    """Build ``variant``'s stale formats (``variant.formats``); ``current`` are its
+    up-to-date artifacts, reported with the new ones."""
     start = time.perf_counter()
     try:
         arts = _render_and_write(variant, inputs, project=project, templates=templates, out=out)
+        arts = sorted(current + arts, key=lambda a: FORMATS.index(a.format))
     except MemoError as exc:
         return Outcome(variant.name, "failed", message=str(exc),
                        seconds=time.perf_counter() - start)
@@ -308,6 +318,8 @@ def _render_and_write(variant: Variant, inputs: dict[str, str], *, project, temp
     budget = project.audiences[variant.audience].budget
     over = []
     pdf = outputs.get("pdf")
+    if budget.pages and pdf is None and "pdf" not in inputs:
+        pdf = writer("pdf")(doc, templates)  # no PDF wanted, but the budget is in pages
     if budget.pages and pdf is not None and pdf.pages > budget.pages:
         over.append(f"{variant.name}.pdf: {pdf.pages} pages, budget {budget.pages}")
     if budget.words and words > budget.words:
@@ -365,11 +377,11 @@ def build(content: Path, templates: Path, out: Path, *, audiences: Iterable[str]
     result = Result(out)
     if not force:
         cached = _cached_plan(out, key)
-        current = [_up_to_date(out, v, {f: inputs.of(v, f) for f in v.formats}, manifest)
-                   for v in cached or []]
-        if cached and all(a is not None for a in current):
+        states = [_currency(out, v, {f: inputs.of(v, f) for f in v.formats}, manifest)
+                  for v in cached or []]
+        if cached and not any(stale for _, stale in states):
             result.outcomes = [Outcome(v.name, "skipped", arts)
-                               for v, arts in zip(cached, current, strict=True)]
+                               for v, (arts, _) in zip(cached, states, strict=True)]
             for i, o in enumerate(result.outcomes, start=1):
                 progress(o, i, len(cached))
             return result
@@ -386,14 +398,16 @@ def build(content: Path, templates: Path, out: Path, *, audiences: Iterable[str]
         _check_out(out)
         _remember_plan(out, key, variants)
 
-        todo: list[tuple[Variant, dict[str, str]]] = []
+        # A variant rebuilds only its stale formats; if its PDF is current, the page count
+        # it had already met the budget, from these same inputs.
+        todo: list[tuple[Variant, dict[str, str], list[Artifact]]] = []
         for v in variants:
             ins = {fmt: inputs.of(v, fmt) for fmt in v.formats}
-            current = None if force else _up_to_date(out, v, ins, manifest)
-            if current is not None:
+            current, stale = ([], v.formats) if force else _currency(out, v, ins, manifest)
+            if not stale:
                 result.outcomes.append(Outcome(v.name, "skipped", current))
             else:
-                todo.append((v, ins))
+                todo.append((Variant(v.audience, v.lang, stale), ins, current))
         for i, o in enumerate(result.outcomes, start=1):
             progress(o, i, len(variants))
 
@@ -404,7 +418,9 @@ def build(content: Path, templates: Path, out: Path, *, audiences: Iterable[str]
                 done += 1
                 progress(outcome, done, len(variants))
         finally:
-            write_manifest(out, result.artifacts)
+            whole = plan(project, audiences=audiences, languages=languages,
+                         formats=formats) if shard else variants
+            write_manifest(out, result.artifacts, _shard_record(shard, inputs, whole))
     order = {v.name: i for i, v in enumerate(variants)}
     result.outcomes.sort(key=lambda o: order[o.variant])
     return result
@@ -436,22 +452,32 @@ class _Workers:
     def run(self, todo, project, templates: Path, out: Path):
         """Outcomes as the variants finish."""
         if self.pool is None or len(todo) <= 1:
-            for v, ins in todo:
-                yield _build_one(v, ins, project, templates, out)
+            for v, ins, cur in todo:
+                yield _build_one(v, ins, project, templates, out, cur)
             return
-        from concurrent.futures import as_completed
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor, as_completed
         from concurrent.futures.process import BrokenProcessPool
 
         # the heaviest variants (the fullest profiles) first, so no core idles at the end
         todo = sorted(todo, key=lambda t: -len(project.audiences[t[0].audience].sections))
-        futures = {self.pool.submit(_build_one, v, ins, project, templates, out): v
-                   for v, ins in todo}
+        futures = {self.pool.submit(_build_one, v, ins, project, templates, out, cur):
+                   (v, ins, cur) for v, ins, cur in todo}
+        orphans = []
         for fut in as_completed(futures):
             try:
                 yield fut.result()
-            except BrokenProcessPool:
-                yield Outcome(futures[fut].name, "failed",
-                              message="the worker process building it died")
+            except BrokenProcessPool:  # a worker died: every unfinished task lands here
+                orphans.append(futures[fut])
+        # Retry each orphan alone, in a fresh process: only a variant that kills its
+        # worker again fails, and a crash never takes this process with it.
+        for v, ins, cur in orphans:
+            with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as one:
+                try:
+                    yield one.submit(_build_one, v, ins, project, templates, out, cur).result()
+                except BrokenProcessPool:
+                    yield Outcome(v.name, "failed", message="the process building it died "
+                                  "(twice, the second time alone)")
 
 
 def _cached_plan(out: Path, key: str) -> list[Variant] | None:
@@ -486,8 +512,9 @@ def _check_out(out: Path) -> None:
 
 def atomic_write(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` by way of a temporary file in the same folder and a rename."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    tmp = None
     try:
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
@@ -495,62 +522,117 @@ def atomic_write(path: Path, data: bytes) -> None:
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
+        if tmp:
+            Path(tmp).unlink(missing_ok=True)
         raise MemoError(f"cannot write {display_path(path)}: {exc.strerror}") from None
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        if tmp:
+            Path(tmp).unlink(missing_ok=True)
         raise
 
 
 # --- the manifest ----------------------------------------------------------------------
 
-def read_manifest(out: Path) -> list[dict]:
+def _manifest_doc(out: Path) -> dict:
     try:
         data = json.loads((out / MANIFEST).read_text("utf-8"))
-        return [a for a in data["artifacts"] if isinstance(a, dict) and "path" in a]
-    except (OSError, ValueError, KeyError, TypeError):
-        return []
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
 
 
-def write_manifest(out: Path, built: list[Artifact]) -> None:
-    """Merge what this build wrote into the manifest; keep entries whose files still exist."""
+def read_manifest(out: Path) -> list[dict]:
+    arts = _manifest_doc(out).get("artifacts")
+    return [a for a in arts if isinstance(a, dict) and isinstance(a.get("path"), str)] \
+        if isinstance(arts, list) else []
+
+
+def write_manifest(out: Path, built: list[Artifact], shard: dict | None = None) -> None:
+    """Merge what this build wrote into the manifest; keep entries whose files still exist.
+    A shard's manifest also says which shard it is and of what plan, for :func:`merge`."""
     entries = {a["path"]: a for a in read_manifest(out) if (out / a["path"]).is_file()}
     entries.update({a.path: a.record() for a in built})
-    doc = {"artifacts": [entries[k] for k in sorted(entries)]}
+    doc: dict[str, Any] = {"artifacts": [entries[k] for k in sorted(entries)]}
+    if shard:
+        doc["shard"] = shard
     atomic_write(out / MANIFEST, (json.dumps(doc, indent=2, ensure_ascii=False) + "\n").encode())
+
+
+def _shard_record(shard, inputs: Inputs, whole: list[Variant]) -> dict | None:
+    if not shard:
+        return None
+    return {"index": shard[0], "count": shard[1], "inputs": inputs.everything,
+            "plan": [v.name for v in whole]}
 
 
 def merge(folders: Iterable[Path], out: Path) -> list[Artifact]:
     """Copy the artifacts of several output folders (CI shards) into ``out`` and merge
-    their manifests. Every file is checked against its manifest's hash first; two folders
-    disagreeing about one file is an error."""
-    _check_out(out)
-    chosen: dict[str, tuple[Path, dict]] = {}
-    for folder in folders:
-        folder = Path(folder)
+    their manifests, checking everything before writing anything: each file against its
+    manifest's hash; shards against each other (same inputs and plan, every shard once,
+    every planned variant present); two folders disagreeing about one file is an error."""
+    chosen: dict[str, tuple[Path, Artifact]] = {}
+    shards: list[tuple[Path, Any]] = []
+    for folder in map(Path, folders):
+        where = display_path(folder / MANIFEST)
         if not (folder / MANIFEST).is_file():
             raise UsageError(f"{display_path(folder)}: no {MANIFEST}; is it a memo output folder?")
-        for rec in read_manifest(folder):
-            src = folder / rec["path"]
-            if Path(rec["path"]).name != rec["path"]:
-                raise MemoError(f"{display_path(folder / MANIFEST)}: bad path {rec['path']!r}")
+        doc = _manifest_doc(folder)
+        if not isinstance(doc.get("artifacts"), list):
+            raise MemoError(f"{where}: not a memo manifest (no list of artifacts)")
+        shards.append((folder, doc.get("shard")))
+        for rec in doc["artifacts"]:
+            try:
+                art = Artifact(**rec)
+                if not isinstance(art.path, str) or Path(art.path).name != art.path \
+                        or art.path.startswith("."):
+                    raise TypeError(f"bad path {art.path!r}")
+            except TypeError as exc:
+                raise MemoError(f"{where}: a bad artifact entry ({exc})") from None
+            src = folder / art.path
             try:
                 digest = hashlib.sha256(src.read_bytes()).hexdigest()
             except OSError as exc:
                 raise MemoError(f"cannot read {display_path(src)}: {exc.strerror}") from None
-            if digest != rec.get("sha256"):
+            if digest != art.sha256:
                 raise MemoError(f"{display_path(src)} does not match its manifest's sha256")
-            seen = chosen.get(rec["path"])
-            if seen and seen[1] != rec:
-                raise MemoError(f"{rec['path']} differs between {display_path(seen[0])} and "
+            seen = chosen.get(art.path)
+            if seen and seen[1] != art:
+                raise MemoError(f"{art.path} differs between {display_path(seen[0])} and "
                                 f"{display_path(folder)}")
-            chosen[rec["path"]] = (folder, rec)
-    arts = []
-    for name, (folder, rec) in sorted(chosen.items()):
+            chosen[art.path] = (folder, art)
+    _check_shards(shards, {a.variant for _, a in chosen.values()})
+    _check_out(out)
+    for name, (folder, _) in sorted(chosen.items()):
         if (folder / name).resolve() != (out / name).resolve():
-            with tempfile.NamedTemporaryFile(dir=out, prefix=f".{name}.", delete=False) as tmp:
-                shutil.copyfileobj((folder / name).open("rb"), tmp)
-            os.replace(tmp.name, out / name)
-        arts.append(Artifact(**rec))
+            atomic_write(out / name, (folder / name).read_bytes())
+    arts = [a for _, a in chosen.values()]
     write_manifest(out, arts)
     return arts
+
+
+def _check_shards(shards: list[tuple[Path, Any]], variants: set[str]) -> None:
+    marked = [(f, s) for f, s in shards if s]
+    if not marked:
+        return
+    if len(marked) != len(shards):
+        plain = next(display_path(f) for f, s in shards if not s)
+        raise MemoError(f"{plain} was not built with --shard; merge shards with shards only")
+    first = marked[0][1]
+    for folder, s in marked:
+        if not isinstance(s, dict) or any(s.get(k) != first.get(k)
+                                          for k in ("count", "inputs", "plan")):
+            raise MemoError(f"{display_path(folder)} was built from other inputs or another "
+                            f"plan than {display_path(marked[0][0])}; rebuild the shards "
+                            "from the same commit")
+    count = first.get("count")
+    given = sorted(s.get("index") for _, s in marked)
+    if given != list(range(1, count + 1)):
+        lacking = sorted(set(range(1, count + 1)) - set(given))
+        twice = sorted({i for i in given if given.count(i) > 1})
+        raise MemoError("shards do not add up: " + "; ".join(
+            x for x in (f"missing {', '.join(f'{i}/{count}' for i in lacking)}" if lacking
+                        else "", f"given twice {', '.join(f'{i}/{count}' for i in twice)}"
+                        if twice else "") if x))
+    absent = [v for v in first.get("plan", []) if v not in variants]
+    if absent:
+        raise MemoError(f"no files for {', '.join(absent)}: did a shard fail?")

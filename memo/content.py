@@ -121,26 +121,41 @@ class Context(_Model):
     now: Prose = Field(description="The threat environment the recommendations answer.")
 
 
+def _one_or_many(value: Any) -> Any:
+    return [value] if isinstance(value, str) else value
+
+
+def _unique(values: list | None) -> list | None:
+    if values:
+        twice = sorted({v for v in values if values.count(v) > 1})
+        if twice:
+            raise ValueError(f"listed more than once: {', '.join(twice)}")
+    return values
+
+
 class Exclusion(_Model):
     """Leaves out the variants matching every key given, e.g. ``{audience: staff,
-    language: [ko, ja]}``."""
+    language: [ko, ja]}`` (a name or a list of names)."""
 
-    audience: Id | list[Id] | None = None
-    language: Lang | list[Lang] | None = None
-    format: FormatName | list[FormatName] | None = None
+    audience: Annotated[list[Id], BeforeValidator(_one_or_many)] | None = None
+    language: Annotated[list[Lang], BeforeValidator(_one_or_many)] | None = None
+    format: Annotated[list[FormatName], BeforeValidator(_one_or_many)] | None = None
 
     def matches(self, audience: str, lang: str, fmt: str) -> bool:
         def hit(rule, value) -> bool:
-            return rule is None or value == rule or (isinstance(rule, list) and value in rule)
+            return rule is None or value in rule
         return hit(self.audience, audience) and hit(self.language, lang) and hit(self.format, fmt)
 
 
 class Variants(_Model):
     """The variant matrix: every audience × language × format, less the exclusions."""
 
-    audiences: list[Id] | None = Field(None, description="Default: every audience profile.")
-    languages: list[Lang] | None = Field(None, description="Default: the memo's own language.")
-    formats: list[FormatName] | None = Field(None, description="Default: pdf, docx and html.")
+    audiences: Annotated[list[Id], AfterValidator(_unique)] | None = Field(
+        None, description="Default: every audience profile.")
+    languages: Annotated[list[Lang], AfterValidator(_unique)] | None = Field(
+        None, description="Default: the memo's own language.")
+    formats: Annotated[list[FormatName], AfterValidator(_unique)] | None = Field(
+        None, description="Default: pdf, docx and html.")
     exclude: list[Exclusion] = []
 
 
@@ -367,7 +382,10 @@ def load_project(folder: Path) -> Project:
     _cross_check(sources, problems)
     memo = parsed.get("memo.yaml")
     if memo is not None:
-        _check_variants(memo, sources["memo.yaml"], audiences, problems)
+        # every profile file counts as an audience here, valid or not: an invalid one
+        # has its own problems listed, and is not also "unknown"
+        names = {f.stem: None for f in (folder / "audiences").glob("*.yaml")} | audiences
+        _check_variants(memo, sources["memo.yaml"], names, problems)
         langs = set(memo.variants.languages or [memo.lang]) | {memo.lang}
         for fname, value in parsed.items():
             _check_languages(value, sources.get(fname), langs, problems)
@@ -403,11 +421,12 @@ def _check_variants(memo: Memo, src: Source, audiences: dict, problems: list[Pro
             problems.append(src.problem(("variants", "audiences", i),
                                         _unknown("audience", name, set(audiences))))
     for i, rule in enumerate(v.exclude):
-        names = rule.audience if isinstance(rule.audience, list) else [rule.audience]
-        for name in names:
-            if name is not None and name not in audiences:
-                problems.append(src.problem(("variants", "exclude", i, "audience"),
-                                            _unknown("audience", name, set(audiences))))
+        for j, name in enumerate(rule.audience or []):
+            if name not in audiences:
+                path = ("variants", "exclude", i, "audience")
+                if isinstance(src.data["variants"]["exclude"][i]["audience"], list):
+                    path += (j,)
+                problems.append(src.problem(path, _unknown("audience", name, set(audiences))))
 
 
 def _check_languages(value: Any, src: Source | None, langs: set[str],

@@ -20,13 +20,22 @@ new audience needs a profile and, at most, a template: no Python.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import ConfigDict, Field, PrivateAttr
+from pydantic import BeforeValidator, ConfigDict, Field, PrivateAttr
 
 from memo.content import Id, Label, Prose, Text, _check_id, _Model, load_file
 from memo.errors import Problem, display_path
 from memo.yamlsource import Source
+
+
+def _how_many(value: Any) -> Any:
+    """A count (1 or more) or a non-empty list of ids, with one clear message otherwise."""
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 1:
+        return value
+    if isinstance(value, list) and value:
+        return value
+    raise ValueError("expected a number of recommendations (1 or more) or a list of their ids")
 
 
 class Budget(_Model):
@@ -41,7 +50,7 @@ class Profile(_Model):
     to: Label = Field(description="The addressee, printed on the TO line.")
     marking: Label | None = Field(None, description="Overrides the memo's marking.")
     sections: list[Id] = Field(min_length=1)
-    recommendations: Annotated[int, Field(ge=1)] | list[Id] | None = Field(
+    recommendations: Annotated[int | list[Id], BeforeValidator(_how_many)] | None = Field(
         None, description="How many recommendations, from the first; or which, by id.")
     detail: Literal["brief", "full"] = "full"
     budget: Budget = Budget()

@@ -117,8 +117,7 @@ class Localizer:
         self.problems.append(src.problem(path, what))
 
     def wrap(self, value: Any, src: Source, path: tuple, field: Any = None) -> Any:
-        if value is None and field is not None and _holds(field.annotation,
-                                                          (BaseModel, l10n.Text)):
+        if value is None and field is not None:  # an optional field the content leaves out
             return self.absent(src, path)
         if isinstance(value, l10n.Text):
             text = value.get_text(self.lang, self.default_lang)
@@ -158,18 +157,6 @@ class Localized:
 
     def __str__(self) -> str:  # models with no text of their own, such as Years
         return str(self._model)
-
-
-def _holds(annotation: Any, kinds: tuple[type, ...]) -> bool:
-    """Whether a field's type is, or may be, one of ``kinds`` (``Label | None`` is)."""
-    from typing import get_args
-
-    stack, seen = [annotation], []
-    while stack:
-        a = stack.pop()
-        seen.append(a)
-        stack += [x for x in get_args(a) if x not in seen]
-    return any(isinstance(a, type) and issubclass(a, kinds) for a in seen)
 
 
 @dataclass
@@ -338,7 +325,7 @@ def render(project: Project, audience: str, templates: Path, lang: str | None = 
         if isinstance(text, l10n.Missing):
             return Markup(str(text))
         if not isinstance(text, str):
-            raise TemplateError(f"| md takes text, not {type(text).__name__}")
+            raise TypeError(f"| md takes text, not {type(text).__name__}")
         return Markup(inline.render(text, cites))
 
     env.filters["md"] = md

@@ -271,3 +271,151 @@ def test_merge_refuses_a_file_that_does_not_match_its_manifest(tmp_path):
     assert result.exit_code == 1
     assert f"{out / 'principal-en.html'} does not match its manifest's sha256" in result.stderr
     assert not (tmp_path / "merged" / "principal-en.html").exists()
+
+
+# -- what review found: each once a hole ------------------------------------------------
+
+@pytest.mark.parametrize("file,old,new,expected", [
+    ("memo.yaml", "  languages: [en, ko, ja]", "  languages: [en, en, ko, ja]",
+     "variants.languages: listed more than once: en"),
+    ("audiences/principal.yaml", "recommendations: 3", "recommendations: 0",
+     "recommendations: expected a number of recommendations (1 or more) or a list of their ids"),
+    ("audiences/principal.yaml", "recommendations: 3", "recommendations: [reaffirm-alliance]",
+     "recommendations[0]: unknown recommendation id 'reaffirm-alliance'; did you mean "
+     "'reaffirm-alliances'?"),
+    ("memo.yaml", "    - {audience: [staff, congress], language: [ko, ja]}",
+     "    - {audience: nobody}", "variants.exclude[0].audience: unknown audience id 'nobody'"),
+    ("audiences/principal.yaml", "sections: [bluf,", "sections: [framing, bluf,",
+     "framing: missing: this audience's template prints it"),
+])
+def test_matrix_and_profile_mistakes_are_located(content_copy, file, old, new, expected):
+    _edit(content_copy / file, old, new)
+    result = run("check", "--content", str(content_copy))
+    assert result.exit_code == 2
+    assert expected in result.stderr
+    assert "Traceback" not in result.output
+    assert len(result.stderr.splitlines()) == 2, result.stderr  # one problem, one summary
+
+
+def test_a_missing_briefing_file_is_named(content_copy):
+    (content_copy / "briefing.yaml").unlink()
+    result = run("check", "--content", str(content_copy))
+    assert result.exit_code == 2
+    assert (f"{content_copy / 'briefing.yaml'}:1:1: file is missing: this audience's template "
+            "prints its content") in result.stderr
+
+
+def test_templates_cannot_reach_the_raw_models(tmp_path):
+    """The raw models hold every language: a template reaching them could print English
+    in a Korean memo. The view keeps them private, and the sandbox enforces it."""
+    templates = tmp_path / "templates"
+    shutil.copytree(TEMPLATES, templates)
+    base = templates / "base.html.j2"
+    for expr in ("view.profile.to", "view._project.memo.title"):
+        text = (TEMPLATES / "base.html.j2").read_text()
+        base.write_text(text.replace("{{ view.title }}</h1>", "{{ " + expr + " }}</h1>"))
+        result = run("build", "-a", "partner", "-l", "ko", "-f", "html", "--templates",
+                     str(templates), "--out", str(tmp_path / "out"))
+        assert result.exit_code == 1, expr
+        assert "base.html.j2:" in result.stderr and "Traceback" not in result.output
+        assert not (tmp_path / "out" / "partner-ko.html").exists()
+
+
+def test_a_filter_on_a_missing_translation_is_reported_not_a_traceback(content_copy, tmp_path):
+    templates = tmp_path / "templates"
+    shutil.copytree(TEMPLATES, templates)
+    base = templates / "base.html.j2"
+    base.write_text(base.read_text().replace("{{ view.subject }}</dd>",
+                                             "{{ view.subject | truncate(60) }}</dd>"))
+    memo = content_copy / "memo.yaml"
+    _edit(memo, "  ko: 미국의 동맹 리더십을 활용한 한일 협력 복원\n", "")
+    result = run("check", "--content", str(content_copy), "--templates", str(templates))
+    assert result.exit_code == 2
+    assert f"{memo}:9:3: subject: no Korean text (ko); add a 'ko:' entry" in result.stderr
+
+
+def test_a_label_with_a_wrong_placeholder_is_located(tmp_path):
+    templates = tmp_path / "templates"
+    shutil.copytree(TEMPLATES, templates)
+    labels = templates / "labels.yaml"
+    _edit(labels, 'ko: "건의 사항 1~{n} 승인"', 'ko: "건의 사항 1~{m} 승인"')
+    result = run("check", "--templates", str(templates))
+    assert result.exit_code == 2
+    assert (f"{labels}:{_line_of(labels, 'approve:')}:52: approve.ko: cannot fill in this "
+            "label (KeyError: 'm'); the template gives {n}") in result.stderr
+
+
+def test_a_pdf_with_missing_glyphs_is_refused(tmp_path):
+    """On a machine without Noto CJK, a Korean PDF would be boxes: it fails instead, and
+    nothing is written that a later run could take for up to date."""
+    conf = tmp_path / "fonts.conf"
+    conf.write_text('<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd">'
+                    f"<fontconfig><dir>/nonexistent</dir><cachedir>{tmp_path}/fc</cachedir>"
+                    "</fontconfig>")
+    import os
+    import subprocess
+    import sys
+
+    out = tmp_path / "out"
+    proc = subprocess.run(
+        [sys.executable, "-m", "memo", "build", "-a", "principal", "-l", "ko", "-f", "pdf",
+         "--content", str(CONTENT), "--templates", str(TEMPLATES), "--out", str(out)],
+        capture_output=True, text=True, env={**os.environ, "FONTCONFIG_FILE": str(conf)})
+    assert proc.returncode == 1
+    assert "no font here has glyphs for" in proc.stderr and "fonts-noto-cjk" in proc.stderr
+    assert not (out / "principal-ko.pdf").exists()
+
+
+def test_only_the_stale_format_is_rebuilt(tmp_path):
+    out = tmp_path / "out"
+    args = ("build", "-a", "principal", "-l", "en", "--out", str(out))
+    assert run(*args, "-f", "html").exit_code == 0
+    html = (out / "principal-en.html").stat().st_mtime_ns
+    assert run(*args, "-f", "html", "-f", "docx").exit_code == 0
+    assert (out / "principal-en.html").stat().st_mtime_ns == html
+    assert (out / "principal-en.docx").is_file()
+
+
+def test_page_budget_holds_without_a_pdf(content_copy, tmp_path):
+    _edit(content_copy / "audiences" / "principal.yaml", "detail: brief", "detail: full")
+    result = run("build", "-a", "principal", "-l", "en", "-f", "docx", "--content",
+                 str(content_copy), "--out", str(tmp_path / "out"))
+    assert result.exit_code == 1
+    assert "over budget: principal-en.pdf: 3 pages, budget 1" in result.stderr
+    assert not (tmp_path / "out" / "principal-en.docx").exists()
+
+
+def test_merge_checks_shards_add_up(tmp_path):
+    shards = [tmp_path / f"s{k}" for k in (1, 2, 3)]
+    for k, out in enumerate(shards, start=1):
+        assert build(CONTENT, TEMPLATES, out, formats=["html"], shard=(k, 3), jobs=1).ok
+    missing = run("batch", "--merge", str(shards[0]), str(shards[2]), "--out",
+                  str(tmp_path / "m"))
+    assert missing.exit_code == 1
+    assert "shards do not add up: missing 2/3" in missing.stderr
+    assert not (tmp_path / "m").exists(), "nothing written before every check passed"
+    twice = run("batch", "--merge", *map(str, shards), str(shards[1]), "--out",
+                str(tmp_path / "m"))
+    assert "given twice 2/3" in twice.stderr
+    ok = run("batch", "--merge", *map(str, shards), "--out", str(tmp_path / "m"))
+    assert ok.exit_code == 0, ok.output
+    modes = {oct(p.stat().st_mode & 0o777) for p in (tmp_path / "m").iterdir()}
+    assert modes == {"0o644"}
+    assert "shard" not in json.loads((tmp_path / "m" / "manifest.json").read_text())
+
+
+def test_merge_refuses_shards_of_different_inputs(content_copy, tmp_path):
+    a, b = tmp_path / "a", tmp_path / "b"
+    assert build(content_copy, TEMPLATES, a, formats=["html"], shard=(1, 2), jobs=1).ok
+    _edit(content_copy / "memo.yaml", "date: 2021-02-08", "date: 2021-02-09")
+    assert build(content_copy, TEMPLATES, b, formats=["html"], shard=(2, 2), jobs=1).ok
+    result = run("batch", "--merge", str(a), str(b), "--out", str(tmp_path / "m"))
+    assert result.exit_code == 1
+    assert "was built from other inputs or another plan" in result.stderr
+
+
+def test_an_output_folder_that_cannot_be_written_is_named(tmp_path):
+    result = run("build", "-a", "principal", "-l", "en", "-f", "html", "--out", "/proc/memo")
+    assert result.exit_code != 0
+    assert "Traceback" not in result.output
+    assert "/proc/memo" in result.stderr
