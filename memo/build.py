@@ -386,11 +386,14 @@ def build(content: Path, templates: Path, out: Path, *, audiences: Iterable[str]
                 progress(o, i, len(cached))
             return result
 
+    # Imported before the workers fork, so that they inherit these modules rather than
+    # import them again each; the renderers they import themselves (_preload), while
+    # this process validates the content.
+    from memo import render as rendering
+    from memo.content import load_project
+
     jobs = max(1, jobs or os.cpu_count() or 1)
     with _Workers(jobs) as workers:
-        from memo import render as rendering
-        from memo.content import load_project
-
         project = load_project(content)
         rendering.check_templates(project, templates)
         variants = plan(project, audiences=audiences, languages=languages, formats=formats,
