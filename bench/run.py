@@ -2,61 +2,166 @@
 
     .venv/bin/python bench/run.py [--repeat N]
 
-Prints, from the same run: the median wall time of `memo build` (every audience and
-format) and of each format alone; `memo --help` against bare Python start-up; and the
-build's peak memory. The machine is shared and noisy, so compare ratios within one run.
+Prints, from the same run, as a Markdown table (medians of N runs, default 3):
+
+- cold `memo batch --force` (the whole matrix: every variant × pdf, docx, html) against
+  the peer a user would otherwise script: for each variant, one pandoc process per file,
+  `pandoc V.html -o V.docx` and `pandoc V.html --pdf-engine=weasyprint -o V.pdf`, from
+  the HTML memo itself wrote (`memo build -f html`), run one after another like a shell
+  loop and 2 at a time like `xargs -P 2`. The headline is pandoc loop / memo batch;
+- the warm re-run (`memo batch` again, nothing changed), as a share of the cold run;
+- `memo batch --jobs 1 --force`, to show what the worker processes buy;
+- `memo --help` against `python -c pass` (median of 2×N), and the difference;
+- the batch's peak memory: getrusage(RUSAGE_CHILDREN).ru_maxrss around a dedicated run,
+  made first so no other child can have set it. It is the largest single process (the
+  parent or one worker), not the sum.
+
+The runs of each round are interleaved, so a noisy neighbour slows both sides alike; the
+machine is shared, so compare ratios within one run, not seconds across runs. A pandoc
+file that fails (non-zero exit, or no output) is reported under the table, not fatal.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import platform
 import resource
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
+MEMO = str(BIN / "memo")
 
 
-def timed(cmd: list[str], repeat: int) -> tuple[float, int]:
-    """Median seconds of ``cmd`` over ``repeat`` runs, and the largest child RSS in KiB."""
-    times = []
-    for _ in range(repeat):
+def clock(cmd: list[str], **kw) -> float:
+    """Seconds ``cmd`` takes; exits with its stderr if it fails (memo must work to be timed)."""
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                          text=True, **kw)
+    took = time.perf_counter() - start
+    if proc.returncode:
+        sys.exit(f"{' '.join(cmd)} exited {proc.returncode}:\n{proc.stderr}")
+    return took
+
+
+class Peer:
+    """The pandoc loop over memo's HTML: one process per output file."""
+
+    def __init__(self, html: Path, out: Path):
+        self.env = dict(os.environ, PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}")
+        self.jobs = []
+        for src in sorted(html.glob("*.html")):
+            self.jobs.append((["pandoc", str(src), "-o", str(out / f"{src.stem}.docx")],
+                              out / f"{src.stem}.docx"))
+            self.jobs.append((["pandoc", str(src), "--pdf-engine=weasyprint",
+                               "-o", str(out / f"{src.stem}.pdf")], out / f"{src.stem}.pdf"))
+        self.failures: dict[str, str] = {}   # file -> why, from any round
+        self.stderr: dict[str, list[str]] = {}  # file -> its stderr lines, last round
+
+    def _one(self, job) -> None:
+        cmd, target = job
+        target.unlink(missing_ok=True)
+        proc = subprocess.run(cmd, env=self.env, cwd=target.parent, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.PIPE, text=True)
+        lines = proc.stderr.splitlines()
+        self.stderr[target.name] = lines
+        if proc.returncode or not target.is_file() or not target.stat().st_size:
+            why = f"exit {proc.returncode}" if proc.returncode else "no output"
+            self.failures[target.name] = f"{why}: {lines[-1] if lines else '(no stderr)'}"
+
+    def run(self, parallel: int) -> float:
+        """Seconds for every file, ``parallel`` processes at a time (1: a shell loop)."""
         start = time.perf_counter()
-        subprocess.run(cmd, cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        if parallel == 1:
+            for job in self.jobs:
+                self._one(job)
+        else:
+            with ThreadPoolExecutor(parallel) as pool:
+                list(pool.map(self._one, self.jobs))
+        return time.perf_counter() - start
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--repeat", type=int, default=3)
     args = ap.parse_args()
-    memo = str(BIN / "memo")
-    with tempfile.TemporaryDirectory() as out:
-        rows = []
-        bare, _ = timed([sys.executable, "-c", "pass"], args.repeat * 2)
-        helps, _ = timed([memo, "--help"], args.repeat * 2)
-        rows.append(("python -c pass", bare, "1.00"))
-        rows.append(("memo --help", helps, f"{helps / bare:.2f}"))
-        full, peak = timed([memo, "build", "--out", out], args.repeat)
-        rows.append(("memo build (2 audiences × pdf, docx, html)", full, f"{full / bare:.2f}"))
-        for fmt in ("pdf", "docx", "html"):
-            t, _ = timed([memo, "build", "-f", fmt, "--out", out], args.repeat)
-            rows.append((f"memo build -f {fmt}", t, f"{t / bare:.2f}"))
-        check, _ = timed([memo, "check"], args.repeat)
-        rows.append(("memo check", check, f"{check / bare:.2f}"))
-    print(f"median of {args.repeat} runs (×2 for the start-up rows), this machine, one run\n")
-    print("| command | seconds | × python start-up |")
-    print("|---|---:|---:|")
-    for name, secs, ratio in rows:
-        print(f"| {name} | {secs:.3f} | {ratio} |")
-    print(f"\n`memo --help` costs {helps - bare:+.3f} s over bare Python start-up.")
-    print(f"Peak memory of one process (largest child RSS): {peak / 1024:.0f} MiB")
+    n = args.repeat
+    with tempfile.TemporaryDirectory() as tmp:
+        out, html, peer_out = (Path(tmp) / d for d in ("batch", "html", "pandoc"))
+        peer_out.mkdir()
+
+        # Peak memory first: RUSAGE_CHILDREN keeps the largest child seen so far.
+        before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        clock([MEMO, "batch", "--force", "--out", str(out)])
+        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        clean = before < peak
+
+        clock([MEMO, "build", "-f", "html", "--out", str(html)])
+        peer = Peer(html, peer_out)
+
+        cold, warm, serial, seq, par = [], [], [], [], []
+        for _ in range(n):
+            cold.append(clock([MEMO, "batch", "--force", "--out", str(out)]))
+            warm.append(clock([MEMO, "batch", "--out", str(out)]))
+            serial.append(clock([MEMO, "batch", "--jobs", "1", "--force", "--out", str(out)]))
+            seq.append(peer.run(1))
+            par.append(peer.run(2))
+        bare, helps = [], []
+        for _ in range(2 * n):
+            bare.append(clock([sys.executable, "-c", "pass"]))
+            helps.append(clock([MEMO, "--help"]))
+        files = sum(1 for p in out.iterdir() if p.suffix in (".pdf", ".docx", ".html"))
+
+    med = statistics.median
+    cold, warm, serial, seq, par = map(med, (cold, warm, serial, seq, par))
+    bare, helps = med(bare), med(helps)
+    variants = len(peer.jobs) // 2
+
+    def met(ok: bool) -> str:
+        return "yes" if ok else "**no**"
+
+    print(f"median of {n} runs (start-up rows: {2 * n}), {os.cpu_count()} cores, "
+          f"Python {platform.python_version()}, one run\n")
+    print("| measure | seconds | figure | target | met |")
+    print("|---|---:|---:|---:|:-:|")
+    print(f"| memo batch --force (cold: {variants} variants, {files} files) "
+          f"| {cold:.3f} | 1.00 | | |")
+    print(f"| pandoc loop, one process per file ({len(peer.jobs)} files) | {seq:.3f} "
+          f"| **{seq / cold:.2f}×** memo | ≥ 3× | {met(seq / cold >= 3)} |")
+    print(f"| pandoc loop, 2 at a time (xargs -P 2) | {par:.3f} "
+          f"| {par / cold:.2f}× memo | | |")
+    print(f"| memo batch --jobs 1 --force | {serial:.3f} "
+          f"| {serial / cold:.2f}× memo (the speed-up of its workers) | | |")
+    print(f"| memo batch (warm: nothing changed) | {warm:.3f} "
+          f"| {100 * warm / cold:.1f}% of cold | < 5% | {met(warm / cold < 0.05)} |")
+    print(f"| python -c pass | {bare:.3f} | | | |")
+    print(f"| memo --help | {helps:.3f} | {helps - bare:+.3f} s | ≤ 0.15 s "
+          f"| {met(helps - bare <= 0.15)} |")
+    print(f"\nPeak memory of the batch (largest single process, parent or worker): "
+          f"{peak / 1024:.0f} MiB" + ("" if clean else " (at most: not isolated)"))
+    def loud(line: str) -> bool:
+        return "WARNING" in line or "ERROR" in line
+
+    noisy = [line for lines in peer.stderr.values() for line in lines if loud(line)]
+    if noisy:
+        files_noisy = sum(any(map(loud, lines)) for lines in peer.stderr.values())
+        errors = [line for line in noisy if "ERROR" in line]
+        print(f"pandoc printed {len(noisy)} WARNING/ERROR lines ({len(errors)} ERROR) for "
+              f"{files_noisy} of {len(peer.jobs)} files, e.g. `{(errors or noisy)[0]}`")
+    if peer.failures:
+        print(f"pandoc FAILED for {len(peer.failures)} of {len(peer.jobs)} files "
+              "(their time still counts):")
+        for name, why in sorted(peer.failures.items()):
+            print(f"- {name}: {why}")
+    else:
+        print(f"pandoc succeeded for all {len(peer.jobs)} files in every round.")
 
 
 if __name__ == "__main__":
