@@ -47,7 +47,7 @@ def write(doc: Document, templates: Path) -> Output:
         if not child.tag.endswith("}sectPr"):
             body.remove(child)
 
-    w = _Walker(word, notes)
+    w = _Walker(word, notes, doc.label("routing-end", ":"))
     for el in doc.article:
         w.block(el)
     _header_footer(word, w.marking, doc.label("page", "Page {page} of {pages}"))
@@ -161,9 +161,10 @@ def _header_footer(word, marking: str, page_label: str) -> None:
 class _Walker:
     """Turns the article's elements into Word paragraphs, in document order."""
 
-    def __init__(self, word, notes: oxml.Footnotes):
+    def __init__(self, word, notes: oxml.Footnotes, routing_end: str = ":"):
         self.word = word
         self.notes = notes
+        self.routing_end = routing_end  # after TO, FROM...: ":" or, in Japanese, "："
         self.numbering = oxml.Numbering(word)
         self.marking = ""
         self.last_routing = None
@@ -202,7 +203,7 @@ class _Walker:
     def routing(self, dl) -> None:
         items = list(dl)
         for dt, dd in zip(items[0::2], items[1::2], strict=False):
-            label = " ".join(dt.text_content().split()).upper() + ":"
+            label = " ".join(dt.text_content().split()).upper() + self.routing_end
             self.last_routing = self.para(
                 dd, "Memo Routing", prefix=[oxml.run(label, bold=True), oxml.run("\t")])
 
