@@ -162,7 +162,7 @@ def batch(content, templates, out, jobs, force, shard, merge, dirs) -> None:
         if not dirs:
             _fail(UsageError("--merge needs the output folders to merge: memo batch --merge "
                              "DIR DIR..."))
-        from memo.build import merge as join
+        from memo.output import merge as join
 
         try:
             arts = join(dirs, out)
@@ -173,7 +173,7 @@ def batch(content, templates, out, jobs, force, shard, merge, dirs) -> None:
     if dirs:
         _fail(UsageError(f"unexpected arguments {' '.join(map(str, dirs))} (folders are for "
                          "--merge)"))
-    from memo.build import parse_shard
+    from memo.plan import parse_shard
 
     try:
         slice_ = parse_shard(shard) if shard else None
@@ -216,9 +216,9 @@ def list_(content) -> None:
     Example:
       memo list
     """
-    from memo.build import plan
     from memo.content import load_project
     from memo.l10n import language_name
+    from memo.plan import plan
 
     try:
         project = load_project(content)

@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from memo.build import build, plan
+from memo.build import build
 from memo.cli import main
 from memo.content import load_project
+from memo.plan import plan
 
 from .conftest import CONTENT, TEMPLATES
 

@@ -1,0 +1,144 @@
+"""What makes a file up to date: the hash of its inputs, checked against the manifest.
+
+An artifact's inputs are everything that can change its bytes: the content files (other
+audiences' profiles excepted), the templates folder, memo's own code, the versions of
+the libraries that shape the output, the variant and the format. An artifact is up to
+date when the manifest records these same inputs for it and the file on disk has the
+recorded hash. ``.memo-plans.json`` remembers which variants each selection planned to,
+so a run with nothing changed checks hashes without loading the content at all.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from memo import __version__
+from memo.output import Artifact, atomic_write
+from memo.plan import Variant
+
+PLANS = ".memo-plans.json"
+# Libraries whose versions change the output bytes: a new version rebuilds everything.
+OUTPUT_LIBRARIES = ("weasyprint", "pydyf", "fonttools", "python-docx", "lxml", "jinja2",
+                    "markdown-it-py", "babel")
+
+_NOT_INPUTS = {".git", "__pycache__", ".hg", ".svn"}
+
+
+def _tree_digest(folder: Path, skip: Callable[[Path], bool] = lambda p: False) -> str:
+    """One hash of every file under ``folder`` (symbolic links followed), by relative path.
+    Hidden files count: a template or profile may be one."""
+    h = hashlib.sha256()
+    files = []
+    for root, dirs, names in os.walk(folder, followlinks=True):
+        dirs[:] = sorted(d for d in dirs if d not in _NOT_INPUTS)
+        files += [Path(root) / n for n in names]
+    for path in sorted(files):
+        rel = path.relative_to(folder)
+        if skip(path) or path.suffix == ".tmp":
+            continue
+        try:
+            digest = hashlib.sha256(path.read_bytes()).digest()
+        except OSError:
+            continue  # a dangling link or a file vanishing mid-walk: not an input
+        h.update(rel.as_posix().encode() + b"\0" + digest)
+    return h.hexdigest()
+
+
+def _library_versions() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    out = [f"memo={__version__}"]
+    for name in OUTPUT_LIBRARIES:
+        try:
+            out.append(f"{name}={version(name)}")
+        except PackageNotFoundError:
+            out.append(f"{name}=none")
+    return ";".join(out)
+
+
+class Inputs:
+    """The inputs hash of each artifact: everything that can change its bytes."""
+
+    def __init__(self, content: Path, templates: Path, out: Path):
+        self.content = content
+        out_dir = out.resolve()
+
+        def produced(path: Path) -> bool:  # an output folder inside content/ is not input
+            return path.resolve().is_relative_to(out_dir)
+
+        audiences = content / "audiences"
+        shared = hashlib.sha256()
+        shared.update(_tree_digest(content, lambda p: produced(p) or p.is_relative_to(audiences))
+                      .encode())
+        shared.update(_tree_digest(templates, produced).encode())
+        shared.update(_library_versions().encode())
+        # memo's own code: an edited writer must rebuild, whatever __version__ says
+        shared.update(_tree_digest(Path(__file__).parent, lambda p: p.suffix != ".py").encode())
+        self.shared = shared.hexdigest()
+        self.everything = hashlib.sha256(
+            (self.shared + _tree_digest(audiences, produced)).encode()).hexdigest()
+
+    def plan_key(self, *selection: Any) -> str:
+        return hashlib.sha256(json.dumps([self.everything, *selection],
+                                         default=list).encode()).hexdigest()
+
+    def of(self, variant: Variant, fmt: str) -> str:
+        profile = self.content / "audiences" / f"{variant.audience}.yaml"
+        h = hashlib.sha256(self.shared.encode())
+        h.update(hashlib.sha256(profile.read_bytes()).digest())
+        h.update(f"{variant.name}.{fmt}".encode())
+        return h.hexdigest()
+
+
+def current_artifact(out: Path, name: str, inputs: str,
+                     manifest: dict[str, dict]) -> Artifact | None:
+    """The manifest's record of ``name`` if the file on disk is what it describes and was
+    built from these inputs; otherwise None (rebuild it)."""
+    rec = manifest.get(name)
+    if not rec or rec.get("inputs") != inputs:
+        return None
+    try:
+        data = (out / name).read_bytes()
+        art = Artifact(**rec)
+    except (OSError, TypeError):
+        return None
+    return art if hashlib.sha256(data).hexdigest() == art.sha256 else None
+
+
+def currency(out: Path, variant: Variant, inputs: dict[str, str],
+              manifest: dict[str, dict]) -> tuple[list[Artifact], tuple[str, ...]]:
+    """The variant's artifacts that are up to date, and the formats to rebuild."""
+    current, stale = [], []
+    for fmt in variant.formats:
+        art = current_artifact(out, f"{variant.name}.{fmt}", inputs[fmt], manifest)
+        if art is None:
+            stale.append(fmt)
+        else:
+            current.append(art)
+    return current, tuple(stale)
+
+
+def cached_plan(out: Path, key: str) -> list[Variant] | None:
+    try:
+        raw = json.loads((out / PLANS).read_text("utf-8"))[key]
+        return [Variant(a, lang, tuple(fmts)) for a, lang, fmts in raw]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def remember_plan(out: Path, key: str, variants: list[Variant]) -> None:
+    try:
+        plans = json.loads((out / PLANS).read_text("utf-8"))
+        if not isinstance(plans, dict):
+            plans = {}
+    except (OSError, ValueError):
+        plans = {}
+    plans.pop(key, None)
+    plans[key] = [[v.audience, v.lang, list(v.formats)] for v in variants]
+    plans = dict(list(plans.items())[-16:])  # the latest selections are enough
+    atomic_write(out / PLANS, json.dumps(plans).encode())

@@ -1,0 +1,178 @@
+"""The output folder: atomic writes, ``manifest.json``, and merging shard folders.
+
+Every file is written to a temporary name in the output folder and renamed into place,
+so a failed or interrupted build never leaves a half-written file. ``manifest.json``
+lists what the folder holds: one :class:`Artifact` per file, with its hash, size, page
+and word counts and the hash of its inputs (:mod:`memo.cache`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from memo.errors import MemoError, UsageError, display_path
+
+MANIFEST = "manifest.json"
+
+
+@dataclass(frozen=True)
+class Artifact:
+    path: str
+    variant: str
+    audience: str
+    lang: str
+    format: str
+    sha256: str
+    bytes: int
+    words: int
+    inputs: str
+    pages: int | None = None
+
+    def record(self) -> dict:
+        rec = asdict(self)
+        if rec["pages"] is None:
+            del rec["pages"]
+        return rec
+
+
+def check_out(out: Path) -> None:
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out {display_path(out)} exists and is not a folder")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise MemoError(f"cannot create {display_path(out)}: {exc.strerror}") from None
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` by way of a temporary file in the same folder and a rename."""
+    tmp = None
+    try:
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except OSError as exc:
+        if tmp:
+            Path(tmp).unlink(missing_ok=True)
+        raise MemoError(f"cannot write {display_path(path)}: {exc.strerror}") from None
+    except BaseException:
+        if tmp:
+            Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _manifest_doc(out: Path) -> dict:
+    try:
+        data = json.loads((out / MANIFEST).read_text("utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def read_manifest(out: Path) -> list[dict]:
+    arts = _manifest_doc(out).get("artifacts")
+    return [a for a in arts if isinstance(a, dict) and isinstance(a.get("path"), str)] \
+        if isinstance(arts, list) else []
+
+
+def write_manifest(out: Path, built: list[Artifact], shard: dict | None = None) -> None:
+    """Merge what this build wrote into the manifest; keep entries whose files still exist.
+    A shard's manifest also says which shard it is and of what plan, for :func:`merge`."""
+    entries = {a["path"]: a for a in read_manifest(out) if (out / a["path"]).is_file()}
+    entries.update({a.path: a.record() for a in built})
+    doc: dict[str, Any] = {"artifacts": [entries[k] for k in sorted(entries)]}
+    if shard:
+        doc["shard"] = shard
+    atomic_write(out / MANIFEST, (json.dumps(doc, indent=2, ensure_ascii=False) + "\n").encode())
+
+
+def shard_record(shard: tuple[int, int] | None, inputs: str, plan: list[str]) -> dict | None:
+    """What a shard's manifest says of it: which of how many, of what plan, from what
+    inputs; :func:`merge` checks the shards against each other with it."""
+    if not shard:
+        return None
+    return {"index": shard[0], "count": shard[1], "inputs": inputs, "plan": plan}
+
+
+def merge(folders: Iterable[Path], out: Path) -> list[Artifact]:
+    """Copy the artifacts of several output folders (CI shards) into ``out`` and merge
+    their manifests, checking everything before writing anything: each file against its
+    manifest's hash; shards against each other (same inputs and plan, every shard once,
+    every planned variant present); two folders disagreeing about one file is an error."""
+    chosen: dict[str, tuple[Path, Artifact]] = {}
+    shards: list[tuple[Path, Any]] = []
+    for folder in map(Path, folders):
+        where = display_path(folder / MANIFEST)
+        if not (folder / MANIFEST).is_file():
+            raise UsageError(f"{display_path(folder)}: no {MANIFEST}; is it a memo output folder?")
+        doc = _manifest_doc(folder)
+        if not isinstance(doc.get("artifacts"), list):
+            raise MemoError(f"{where}: not a memo manifest (no list of artifacts)")
+        shards.append((folder, doc.get("shard")))
+        for rec in doc["artifacts"]:
+            try:
+                art = Artifact(**rec)
+                if not isinstance(art.path, str) or Path(art.path).name != art.path \
+                        or art.path.startswith("."):
+                    raise TypeError(f"bad path {art.path!r}")
+            except TypeError as exc:
+                raise MemoError(f"{where}: a bad artifact entry ({exc})") from None
+            src = folder / art.path
+            try:
+                digest = hashlib.sha256(src.read_bytes()).hexdigest()
+            except OSError as exc:
+                raise MemoError(f"cannot read {display_path(src)}: {exc.strerror}") from None
+            if digest != art.sha256:
+                raise MemoError(f"{display_path(src)} does not match its manifest's sha256")
+            seen = chosen.get(art.path)
+            if seen and seen[1] != art:
+                raise MemoError(f"{art.path} differs between {display_path(seen[0])} and "
+                                f"{display_path(folder)}")
+            chosen[art.path] = (folder, art)
+    _check_shards(shards, {a.variant for _, a in chosen.values()})
+    check_out(out)
+    for name, (folder, _) in sorted(chosen.items()):
+        if (folder / name).resolve() != (out / name).resolve():
+            atomic_write(out / name, (folder / name).read_bytes())
+    arts = [a for _, a in chosen.values()]
+    write_manifest(out, arts)
+    return arts
+
+
+def _check_shards(shards: list[tuple[Path, Any]], variants: set[str]) -> None:
+    marked = [(f, s) for f, s in shards if s]
+    if not marked:
+        return
+    if len(marked) != len(shards):
+        plain = next(display_path(f) for f, s in shards if not s)
+        raise MemoError(f"{plain} was not built with --shard; merge shards with shards only")
+    first = marked[0][1]
+    for folder, s in marked:
+        if not isinstance(s, dict) or any(s.get(k) != first.get(k)
+                                          for k in ("count", "inputs", "plan")):
+            raise MemoError(f"{display_path(folder)} was built from other inputs or another "
+                            f"plan than {display_path(marked[0][0])}; rebuild the shards "
+                            "from the same commit")
+    count = first.get("count")
+    given = sorted(s.get("index") for _, s in marked)
+    if given != list(range(1, count + 1)):
+        lacking = sorted(set(range(1, count + 1)) - set(given))
+        twice = sorted({i for i in given if given.count(i) > 1})
+        raise MemoError("shards do not add up: " + "; ".join(
+            x for x in (f"missing {', '.join(f'{i}/{count}' for i in lacking)}" if lacking
+                        else "", f"given twice {', '.join(f'{i}/{count}' for i in twice)}"
+                        if twice else "") if x))
+    absent = [v for v in first.get("plan", []) if v not in variants]
+    if absent:
+        raise MemoError(f"no files for {', '.join(absent)}: did a shard fail?")
