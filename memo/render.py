@@ -121,22 +121,22 @@ class Localizer:
             return self.absent(src, path)
         if isinstance(value, l10n.Text):
             text = value.get_text(self.lang, self.default_lang)
-            if text is None:
-                return l10n.Missing(self.report, (src, path, f"no {self._lang_name()} text "
-                                                  f"({self.lang}); add a '{self.lang}:' entry"))
-            return text
+            return self.missing(src, path) if text is None else text
         if isinstance(value, BaseModel):
             return Localized(value, self, src, path)
         if isinstance(value, list):
             return [self.wrap(v, src, path + (i,)) for i, v in enumerate(value)]
         return value
 
+    def missing(self, src: Source, path: tuple) -> l10n.Missing:
+        """The text at ``path`` has no translation into this language."""
+        name = l10n.language_name(self.lang)
+        return l10n.Missing(self.report, (src, path, f"no {name} text ({self.lang}); add a "
+                                          f"'{self.lang}:' entry"))
+
     def absent(self, src: Source, path: tuple, what: str = "missing: this audience's "
                "template prints it") -> l10n.Absent:
         return l10n.Absent(self.report, (src, path, what))
-
-    def _lang_name(self) -> str:
-        return l10n.language_name(self.lang)
 
 
 class Localized:
@@ -253,11 +253,14 @@ class Labels:
 
     def __call__(self, key: str, **fields: Any) -> Any:
         entry = self.src.data.get(key)
-        if not isinstance(entry, dict):
+        if entry is None:
             raise TemplateError(f"unknown label '{key}': add it to {display_path(self.src.file)}")
+        if not isinstance(entry, dict):
+            raise ContentError([self.src.problem((key,), "expected text per language, like "
+                                                 "{en: ..., ko: ...}")])
         text = entry.get(self.loc.lang)
         if not isinstance(text, str):
-            return self.loc.wrap(l10n.Text(), self.src, (key,))
+            return self.loc.missing(self.src, (key,))
         if not fields:
             return text
         try:
