@@ -18,6 +18,7 @@ import traceback
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from memo.cache import Inputs, cached_plan, currency, remember_plan
 from memo.errors import MemoError
@@ -30,7 +31,7 @@ from memo.output import (
     write_manifest,
 )
 from memo.plan import Variant, plan
-from memo.writers import FORMATS
+from memo.writers import FORMATS, PDF_VARIANTS, Options
 
 
 @dataclass
@@ -94,13 +95,24 @@ def _preload() -> None:
     weasyprint.HTML(string="<p>memo</p>").write_pdf()
 
 
-def _build_one(variant: Variant, inputs: dict[str, str], project, templates: Path,
-               out: Path, current: list[Artifact]) -> Outcome:
+@dataclass(frozen=True)
+class Job:
+    """What every variant of one build shares; sent to each worker with its task."""
+
+    project: Any
+    templates: Path
+    out: Path
+    options: Options
+    created: str | None  # the documents' date (ISO 8601), when not the memo's own
+
+
+def _build_one(job: Job, variant: Variant, inputs: dict[str, str],
+               current: list[Artifact]) -> Outcome:
     """Build ``variant``'s stale formats (``variant.formats``); ``current`` are its
     up-to-date artifacts, reported with the new ones."""
     start = time.perf_counter()
     try:
-        arts = _render_and_write(variant, inputs, project=project, templates=templates, out=out)
+        arts = _render_and_write(job, variant, inputs)
         arts = sorted(current + arts, key=lambda a: FORMATS.index(a.format))
     except MemoError as exc:
         return Outcome(variant.name, "failed", message=str(exc),
@@ -113,19 +125,20 @@ def _build_one(variant: Variant, inputs: dict[str, str], project, templates: Pat
     return Outcome(variant.name, "built", arts, seconds=time.perf_counter() - start)
 
 
-def _render_and_write(variant: Variant, inputs: dict[str, str], *, project, templates: Path,
-                      out: Path) -> list[Artifact]:
+def _render_and_write(job: Job, variant: Variant, inputs: dict[str, str]) -> list[Artifact]:
     from memo import render as rendering
     from memo.writers import writer
 
-    doc = rendering.render(project, variant.audience, templates, variant.lang)
+    project, templates, out = job.project, job.templates, job.out
+    doc = rendering.render(project, variant.audience, templates, variant.lang,
+                           created=job.created)
     words = doc.words()
-    outputs = {fmt: writer(fmt)(doc, templates) for fmt in variant.formats}
+    outputs = {fmt: writer(fmt)(doc, templates, job.options) for fmt in variant.formats}
     budget = project.audiences[variant.audience].budget
     over = []
     pdf = outputs.get("pdf")
     if budget.pages and pdf is None and "pdf" not in inputs:
-        pdf = writer("pdf")(doc, templates)  # no PDF wanted, but the budget is in pages
+        pdf = writer("pdf")(doc, templates, job.options)  # for the page count only
     if budget.pages and pdf is not None and pdf.pages > budget.pages:
         over.append(f"{variant.name}.pdf: {pdf.pages} pages, budget {budget.pages}")
     if budget.words and words > budget.words:
@@ -143,6 +156,20 @@ def _render_and_write(variant: Variant, inputs: dict[str, str], *, project, temp
 
 
 # --- the engine ------------------------------------------------------------------------
+
+def iso_date(epoch: int) -> str:
+    """``SOURCE_DATE_EPOCH`` as the documents' date: ``2021-02-08T00:00:00Z``."""
+    from datetime import datetime, timezone
+
+    return datetime.fromtimestamp(epoch, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _sources(content: Path) -> tuple[tuple[str, bytes], ...]:
+    """The content's YAML files, by path inside the folder: what a PDF/A-3 carries."""
+    files = sorted(p for p in content.rglob("*.yaml")
+                   if not any(part.startswith(".") for part in p.relative_to(content).parts))
+    return tuple((p.relative_to(content).as_posix(), p.read_bytes()) for p in files)
+
 
 def check(content: Path, templates: Path):
     """Validate ``content`` and render every declared variant, writing nothing; raise one
@@ -168,16 +195,21 @@ def check(content: Path, templates: Path):
 def build(content: Path, templates: Path, out: Path, *, audiences: Iterable[str] = (),
           languages: Iterable[str] = (), formats: Iterable[str] = (),
           shard: tuple[int, int] | None = None, jobs: int | None = None, force: bool = False,
+          pdf_variant: str = PDF_VARIANTS[0], source_date: int | None = None,
           progress: Callable[[Outcome, int, int], None] = lambda o, i, n: None) -> Result:
     """Build the selected variants (all declared ones by default) from ``content`` into
     ``out``, in up to ``jobs`` processes (default: one per core).
+
+    ``source_date`` (seconds since 1970, as ``SOURCE_DATE_EPOCH``) dates the documents;
+    by default they carry the memo's own date, so the bytes never depend on the clock.
 
     Raises :class:`~memo.errors.ContentError` (nothing written) when the content or the
     profiles are invalid. A variant that fails is reported in its :class:`Outcome`; the
     other variants are still built. ``progress`` is called as each variant finishes.
     """
     selection = [sorted(audiences), sorted(languages), sorted(formats), shard]
-    inputs = Inputs(content, templates, out)
+    created = iso_date(source_date) if source_date is not None else None
+    inputs = Inputs(content, templates, out, settings=f"{pdf_variant};{created}")
     key = inputs.plan_key(*selection)
     manifest = {a["path"]: a for a in read_manifest(out)}
     result = Result(out)
@@ -220,17 +252,20 @@ def build(content: Path, templates: Path, out: Path, *, audiences: Iterable[str]
         for i, o in enumerate(result.outcomes, start=1):
             progress(o, i, len(variants))
 
+        attach = _sources(content) if pdf_variant.startswith("pdf/a-3") else ()
+        job = Job(project, templates, out, Options(pdf_variant, attach), created)
         done = len(result.outcomes)
         try:
-            for outcome in workers.run(todo, project, templates, out):
+            for outcome in workers.run(todo, job):
                 result.outcomes.append(outcome)
                 done += 1
                 progress(outcome, done, len(variants))
         finally:
             whole = plan(project, audiences=audiences, languages=languages,
                          formats=formats) if shard else variants
-            write_manifest(out, result.artifacts,
-                           shard_record(shard, inputs.everything, [v.name for v in whole]))
+            write_manifest(out, result.artifacts, shard_record(
+                shard, inputs.everything, [v.name for v in whole],
+                {"pdf_variant": pdf_variant, "source_date": source_date}))
     order = {v.name: i for i, v in enumerate(variants)}
     result.outcomes.sort(key=lambda o: order[o.variant])
     return result
@@ -259,19 +294,19 @@ class _Workers:
         if self.pool is not None:
             self.pool.shutdown(wait=True, cancel_futures=True)
 
-    def run(self, todo, project, templates: Path, out: Path):
+    def run(self, todo, job: Job):
         """Outcomes as the variants finish."""
         if self.pool is None or len(todo) <= 1:
             for v, ins, cur in todo:
-                yield _build_one(v, ins, project, templates, out, cur)
+                yield _build_one(job, v, ins, cur)
             return
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor, as_completed
         from concurrent.futures.process import BrokenProcessPool
 
         # the heaviest variants (the fullest profiles) first, so no core idles at the end
-        todo = sorted(todo, key=lambda t: -len(project.audiences[t[0].audience].sections))
-        futures = {self.pool.submit(_build_one, v, ins, project, templates, out, cur):
+        todo = sorted(todo, key=lambda t: -len(job.project.audiences[t[0].audience].sections))
+        futures = {self.pool.submit(_build_one, job, v, ins, cur):
                    (v, ins, cur) for v, ins, cur in todo}
         orphans = []
         for fut in as_completed(futures):
@@ -284,7 +319,7 @@ class _Workers:
         for v, ins, cur in orphans:
             with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as one:
                 try:
-                    yield one.submit(_build_one, v, ins, project, templates, out, cur).result()
+                    yield one.submit(_build_one, job, v, ins, cur).result()
                 except BrokenProcessPool:
                     yield Outcome(v.name, "failed", message="the process building it died "
                                   "(twice, the second time alone)")

@@ -49,7 +49,7 @@ def _tree_digest(folder: Path, skip: Callable[[Path], bool] = lambda p: False) -
     return h.hexdigest()
 
 
-def _library_versions() -> str:
+def library_versions() -> str:
     from importlib.metadata import PackageNotFoundError, version
 
     out = [f"memo={__version__}"]
@@ -64,7 +64,7 @@ def _library_versions() -> str:
 class Inputs:
     """The inputs hash of each artifact: everything that can change its bytes."""
 
-    def __init__(self, content: Path, templates: Path, out: Path):
+    def __init__(self, content: Path, templates: Path, out: Path, settings: str = ""):
         self.content = content
         out_dir = out.resolve()
 
@@ -76,7 +76,8 @@ class Inputs:
         shared.update(_tree_digest(content, lambda p: produced(p) or p.is_relative_to(audiences))
                       .encode())
         shared.update(_tree_digest(templates, produced).encode())
-        shared.update(_library_versions().encode())
+        shared.update(library_versions().encode())
+        shared.update(settings.encode())  # the PDF variant, the documents' date
         # memo's own code: an edited writer must rebuild, whatever __version__ says
         shared.update(_tree_digest(Path(__file__).parent, lambda p: p.suffix != ".py").encode())
         self.shared = shared.hexdigest()

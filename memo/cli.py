@@ -6,6 +6,7 @@ import the rendering libraries only when they render, so ``memo --help`` stays f
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -13,7 +14,7 @@ import click
 
 from memo import __version__
 from memo.errors import MemoError, UsageError
-from memo.writers import FORMATS  # the package itself imports no writer
+from memo.writers import FORMATS, PDF_VARIANTS  # the package itself imports no writer
 
 content_option = click.option(
     "--content", "content", type=click.Path(path_type=Path), default=Path("content"),
@@ -49,6 +50,23 @@ jobs_option = click.option(
     help="Variants built at once, in worker processes.  [default: one per core]")
 force_option = click.option(
     "--force", is_flag=True, help="Rebuild even the variants that are up to date.")
+pdf_variant_option = click.option(
+    "--pdf-variant", type=click.Choice(PDF_VARIANTS), default=PDF_VARIANTS[0], show_default=True,
+    help="PDF/UA-1 (tagged, accessible) or PDF/A-3b (archival, carries the content files).")
+shard_option = click.option(
+    "--shard", metavar="K/N", help="Build only the K-th of N slices of the variants "
+    "(for N CI runners); `memo batch --merge` joins their folders.")
+
+
+def source_date() -> int | None:
+    """``SOURCE_DATE_EPOCH`` from the environment, the reproducible-builds convention for
+    the date a build stamps; unset, documents carry the memo's own date."""
+    raw = os.environ.get("SOURCE_DATE_EPOCH")
+    if raw is None or raw == "":
+        return None
+    if not raw.isdigit():
+        raise UsageError(f"SOURCE_DATE_EPOCH={raw!r}: expected whole seconds since 1970")
+    return int(raw)
 
 
 def _report(result, started: float) -> None:
@@ -93,14 +111,16 @@ def _progress():
     return line
 
 
-def _run_build(**options) -> None:
+def _run_build(shard: str | None = None, **options) -> None:
     import time
 
     from memo.build import build as run
+    from memo.plan import parse_shard
 
     started = time.perf_counter()
     try:
-        result = run(progress=_progress(), **options)
+        result = run(progress=_progress(), shard=parse_shard(shard) if shard else None,
+                     source_date=source_date(), **options)
     except MemoError as err:
         _fail(err)
     _report(result, started)
@@ -120,7 +140,10 @@ def _run_build(**options) -> None:
 @out_option
 @jobs_option
 @force_option
-def build(audiences, languages, formats, content, templates, out, jobs, force) -> None:
+@pdf_variant_option
+@shard_option
+def build(audiences, languages, formats, content, templates, out, jobs, force, pdf_variant,
+          shard) -> None:
     """Build the variants the options select from the matrix (all by default).
 
     Files are named AUDIENCE-LANG.EXT; OUT/manifest.json lists them with their hashes,
@@ -132,7 +155,8 @@ def build(audiences, languages, formats, content, templates, out, jobs, force) -
       memo build -f docx --out /tmp/memos    every variant, Word only
     """
     _run_build(content=content, templates=templates, out=out, audiences=audiences,
-               languages=languages, formats=formats, jobs=jobs, force=force)
+               languages=languages, formats=formats, jobs=jobs, force=force,
+               pdf_variant=pdf_variant, shard=shard)
 
 
 @main.command()
@@ -141,12 +165,12 @@ def build(audiences, languages, formats, content, templates, out, jobs, force) -
 @out_option
 @jobs_option
 @force_option
-@click.option("--shard", metavar="K/N", help="Build only the K-th of N slices of the variants "
-              "(for N CI runners); `--merge` joins their folders.")
+@pdf_variant_option
+@shard_option
 @click.option("--merge", "merge", is_flag=True,
               help="Do not build: merge the output folders DIRS into OUT.")
 @click.argument("dirs", nargs=-1, type=click.Path(path_type=Path))
-def batch(content, templates, out, jobs, force, shard, merge, dirs) -> None:
+def batch(content, templates, out, jobs, force, pdf_variant, shard, merge, dirs) -> None:
     """Build every variant the matrix declares (audiences × languages × formats).
 
     Runs in parallel, skips variants that are up to date, and keeps going when one
@@ -173,14 +197,8 @@ def batch(content, templates, out, jobs, force, shard, merge, dirs) -> None:
     if dirs:
         _fail(UsageError(f"unexpected arguments {' '.join(map(str, dirs))} (folders are for "
                          "--merge)"))
-    from memo.plan import parse_shard
-
-    try:
-        slice_ = parse_shard(shard) if shard else None
-    except MemoError as err:
-        _fail(err)
-    _run_build(content=content, templates=templates, out=out, shard=slice_, jobs=jobs,
-               force=force)
+    _run_build(content=content, templates=templates, out=out, shard=shard, jobs=jobs,
+               force=force, pdf_variant=pdf_variant)
 
 
 @main.command()
@@ -240,3 +258,69 @@ def list_(content) -> None:
     width = max(len(a) for a in project.audiences)
     for name, profile in project.audiences.items():
         click.echo(f"  {name:<{width}}  {profile.description or profile.label}")
+
+
+@main.command("release")
+@click.option("--version", "version", metavar="V",
+              help="The release's name.  [default: git describe --tags --always --dirty]")
+@content_option
+@templates_option
+@click.option("--out", type=click.Path(path_type=Path), default=Path("dist"), show_default=True,
+              help="Where memo-V/ and memo-V.zip go.")
+@jobs_option
+@click.option("--from", "shards", multiple=True, type=click.Path(path_type=Path),
+              metavar="DIR", help="Do not build: release these CI shard folders (repeatable), "
+              f"each built with --shard K/N --pdf-variant {PDF_VARIANTS[1]}.")
+def release_(version, content, templates, out, jobs, shards) -> None:
+    """Build every variant as release artifacts: a folder, an archive, SHA256SUMS.
+
+    PDFs are PDF/A-3b and carry the memo's content files. The same inputs give the same
+    bytes: set SOURCE_DATE_EPOCH to date the documents, else they carry the memo's date.
+
+    \b
+    Examples:
+      memo release                            dist/memo-<git describe>/ and .zip
+      memo release --version 2021.02 --out /tmp/dist
+      memo release --from shard-1 --from shard-2 --version v1.0
+    """
+    from memo.release import release as run
+
+    try:
+        made = run(content, templates, out, version=version, jobs=jobs,
+                   source_date=source_date(), shards=shards, progress=_progress())
+    except MemoError as err:
+        _fail(err)
+    click.echo(f"{made.folder}/  {len(made.files)} files, {made.folder / 'SHA256SUMS'}")
+    click.echo(f"{made.archive}  sha256 {made.sha256}")
+
+
+@main.command()
+@click.argument("target", type=click.Path(path_type=Path, exists=True))
+@content_option
+@templates_option
+@jobs_option
+def verify(target, content, templates, jobs) -> None:
+    """Check a release (folder or .zip) against its SHA256SUMS and a fresh build.
+
+    Rebuilds every variant from the current content with the settings the release
+    records, and compares file by file. Exit 1 if any file differs.
+
+    \b
+    Example:
+      memo verify dist/memo-v1.0.zip
+    """
+    from memo.release import verify as run
+
+    try:
+        verdict = run(target, content, templates, jobs=jobs)
+    except MemoError as err:
+        _fail(err)
+    width = max(len(c.status) for c in verdict.checks)
+    for c in verdict.checks:
+        click.echo(f"{c.status.upper() if c.status != 'ok' else 'ok':<{width}}  {c.file}"
+                   + (f"  ({c.detail})" if c.detail else ""))
+    bad = [c for c in verdict.checks if c.status != "ok"]
+    click.echo(f"{verdict.release}: {len(verdict.checks) - len(bad)} of {len(verdict.checks)} "
+               f"files match" + (f"; {len(bad)} do not" if bad else ""))
+    if bad:
+        sys.exit(1)

@@ -97,12 +97,24 @@ def write_manifest(out: Path, built: list[Artifact], shard: dict | None = None) 
     atomic_write(out / MANIFEST, (json.dumps(doc, indent=2, ensure_ascii=False) + "\n").encode())
 
 
-def shard_record(shard: tuple[int, int] | None, inputs: str, plan: list[str]) -> dict | None:
+def shard_record(shard: tuple[int, int] | None, inputs: str, plan: list[str],
+                 settings: dict) -> dict | None:
     """What a shard's manifest says of it: which of how many, of what plan, from what
-    inputs; :func:`merge` checks the shards against each other with it."""
+    inputs, built how (``settings``: the PDF variant, the date); :func:`merge` checks the
+    shards against each other with it."""
     if not shard:
         return None
-    return {"index": shard[0], "count": shard[1], "inputs": inputs, "plan": plan}
+    return {"index": shard[0], "count": shard[1], "inputs": inputs, "plan": plan,
+            "settings": settings}
+
+
+def shard_settings(folders: Iterable[Path]) -> list[dict]:
+    """The ``settings`` each folder's shard record gives ({} when it has none)."""
+    out = []
+    for folder in folders:
+        shard = _manifest_doc(Path(folder)).get("shard")
+        out.append(shard.get("settings") or {} if isinstance(shard, dict) else {})
+    return out
 
 
 def merge(folders: Iterable[Path], out: Path) -> list[Artifact]:

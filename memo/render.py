@@ -308,8 +308,12 @@ def check_templates(project: Project, templates: Path) -> None:
         raise ContentError(problems)
 
 
-def render(project: Project, audience: str, templates: Path, lang: str | None = None) -> Document:
+def render(project: Project, audience: str, templates: Path, lang: str | None = None, *,
+           created: str | None = None) -> Document:
     """Render ``audience``'s memo in ``lang`` to a checked :class:`~memo.document.Document`.
+
+    ``created`` (ISO 8601, UTC) dates the document; by default, the memo's own date at
+    midnight UTC. Every writer takes its dates from here, never from the clock.
 
     Raises :class:`~memo.errors.ContentError` when text the templates print has no
     translation into ``lang``, or when the result carries a phrase the profile forbids.
@@ -339,6 +343,7 @@ def render(project: Project, audience: str, templates: Path, lang: str | None = 
             view=view, memo=view.memo, profile=view.audience, lang=lang, t=labels,
             cited=cites.cited, bibliography=lambda s: Markup(bibliography_entry(s)),
             version=__version__,
+            created=created or f"{project.memo.date.isoformat()}T00:00:00Z",
         )
     except jinja2.TemplateSyntaxError as exc:
         raise TemplateError(f"{exc.filename or exc.name}:{exc.lineno}: {exc.message}") from None

@@ -26,7 +26,7 @@ def test_version():
     assert result.output.strip() == f"memo, version {__version__}"
 
 
-@pytest.mark.parametrize("command", ["build", "batch", "check", "list"])
+@pytest.mark.parametrize("command", ["build", "batch", "check", "list", "release", "verify"])
 def test_every_command_has_help_with_an_example(command):
     result = run(command, "--help")
     assert result.exit_code == 0

@@ -17,7 +17,7 @@ from lxml import etree
 
 from memo.document import Document
 from memo.errors import MemoError
-from memo.writers import Output, oxml
+from memo.writers import DEFAULT, Options, Output, oxml
 from memo.writers.reference import MARK, SANS, SERIF, STYLES
 
 WORD_LANG = {"en": "en-US", "ko": "ko-KR", "ja": "ja-JP"}
@@ -28,7 +28,7 @@ HEADING = {"h2": "Heading 1", "h3": "Heading 2"}
 P_CLASS = {"lesson": "Lesson", "rationale": "Rationale", "memo-kind": "Memo Kind"}
 
 
-def write(doc: Document, templates: Path) -> Output:
+def write(doc: Document, templates: Path, options: Options = DEFAULT) -> Output:
     import docx
 
     ref = templates / "reference.docx"

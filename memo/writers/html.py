@@ -13,12 +13,12 @@ from pathlib import Path
 from lxml import etree, html
 
 from memo.document import Document
-from memo.writers import Output
+from memo.writers import DEFAULT, Options, Output
 
 STYLESHEETS = ("css/memo.css", "css/screen.css")
 
 
-def write(doc: Document, templates: Path) -> Output:
+def write(doc: Document, templates: Path, options: Options = DEFAULT) -> Output:
     tree = copy.deepcopy(doc.tree)
     head = tree.find("head")
     style = etree.SubElement(head, "style")

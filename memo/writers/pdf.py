@@ -3,6 +3,10 @@
 Footnotes are CSS footnotes (``float: footnote``), the marking and "Page N of M" are
 page-margin boxes, headings become bookmarks. The only files WeasyPrint may load are
 the templates folder's own stylesheets and fonts, and ``data:`` URLs.
+
+Every PDF is tagged (a structure tree: headings, paragraphs, lists, notes, in reading
+order) and declares its language and its title, as PDF/UA-1 asks; PDF/A-3b adds the
+archival constraints and carries the memo's content files as attachments.
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ from pathlib import Path
 
 from memo.document import Document
 from memo.errors import MemoError
-from memo.writers import Output
+from memo.writers import DEFAULT, PDF_VARIANTS, Options, Output
 
 STYLESHEETS = ("css/memo.css", "css/print.css")
 
@@ -62,7 +66,7 @@ def page_counter_css(label: str) -> str:
     return "@page { @bottom-right { content: " + " ".join(parts) + "; } }"
 
 
-def write(doc: Document, templates: Path) -> Output:
+def write(doc: Document, templates: Path, options: Options = DEFAULT) -> Output:
     from weasyprint import CSS, HTML
     from weasyprint.text.fonts import FontConfiguration
 
@@ -72,11 +76,30 @@ def write(doc: Document, templates: Path) -> Output:
               for s in STYLESHEETS]
     sheets.append(CSS(string=page_counter_css(doc.label("page", "Page {page} of {pages}")),
                       font_config=fonts, url_fetcher=fetch))
+    if options.pdf_variant not in PDF_VARIANTS:
+        raise MemoError(f"unknown PDF variant {options.pdf_variant!r}; "
+                        f"choose from {', '.join(PDF_VARIANTS)}")
     rendered = HTML(string=doc.html, base_url=str(templates) + "/", url_fetcher=fetch).render(
-        stylesheets=sheets, font_config=fonts, presentational_hints=False)
-    data = rendered.write_pdf()
+        stylesheets=sheets, font_config=fonts, presentational_hints=False, pdf_tags=True)
+    data = rendered.write_pdf(pdf_variant=options.pdf_variant, pdf_tags=True,
+                              attachments=_attachments(doc, options))
     _check_glyphs(rendered)
     return Output(data, pages=len(rendered.pages))
+
+
+def _attachments(doc: Document, options: Options) -> list | None:
+    """The memo's source files, for PDF/A-3 (which allows attachments, marked as the
+    document's source), dated like the document so the bytes do not change."""
+    if not options.attachments or not options.pdf_variant.startswith("pdf/a-3"):
+        return None
+    from datetime import datetime
+
+    from weasyprint import Attachment
+
+    when = datetime.fromisoformat(doc.meta("dcterms.created").replace("Z", "+00:00"))
+    return [Attachment(string=data, name=name, description=f"memo source: {name}",
+                       created=when, modified=when, relationship="Source")
+            for name, data in options.attachments]
 
 
 def _check_glyphs(rendered) -> None:

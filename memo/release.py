@@ -1,0 +1,250 @@
+"""Release artifacts: the whole matrix as one archive that anyone can check.
+
+``memo release`` builds every declared variant (PDF/A-3b, carrying the memo's content
+files) into ``dist/memo-<version>/``, or merges CI shards that did; adds to
+``manifest.json`` what made them (memo's and the libraries' versions, the hash of all
+inputs, the PDF variant, the date); writes ``SHA256SUMS`` in the format
+``sha256sum -c`` reads; and packs the folder into ``dist/memo-<version>.zip`` with its
+entries in a fixed order and fixed timestamps. The same inputs give the same bytes, so
+two releases of one commit have the same ``SHA256SUMS``.
+
+``memo verify`` takes a release (folder or archive), checks it against its own
+``SHA256SUMS``, rebuilds it from the current content with the settings its manifest
+records, and compares file by file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import platform
+import re
+import shutil
+import subprocess
+import tempfile
+import zipfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from memo.errors import MemoError, UsageError, display_path
+from memo.output import MANIFEST, atomic_write, merge, read_manifest, shard_settings
+
+SUMS = "SHA256SUMS"
+RELEASE_PDF = "pdf/a-3b"
+VERSION = re.compile(r"^[0-9A-Za-z][0-9A-Za-z._+-]{0,63}$")
+KEEP = {MANIFEST, SUMS}
+
+
+@dataclass
+class Release:
+    version: str
+    folder: Path
+    archive: Path
+    files: list[str]
+    sha256: str
+
+
+def git_version(where: Path) -> str | None:
+    """``git describe --tags --always --dirty`` for the repository holding ``where``: the
+    tag on a tagged commit, else the nearest tag and distance, else the short hash."""
+    try:
+        proc = subprocess.run(["git", "describe", "--tags", "--always", "--dirty"],
+                              cwd=where, capture_output=True, text=True, timeout=20)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    version = proc.stdout.strip()
+    return version if proc.returncode == 0 and version else None
+
+
+def release(content: Path, templates: Path, dist: Path, *, version: str | None = None,
+            jobs: int | None = None, source_date: int | None = None,
+            shards: Iterable[Path] = (), progress: Callable = lambda o, i, n: None) -> Release:
+    """Build (or merge ``shards`` into) ``dist/memo-<version>/`` and pack it."""
+    from memo.build import build
+    from memo.cache import Inputs, library_versions
+
+    version = version or git_version(content.resolve().parent)
+    if not version:
+        raise UsageError("no version: not in a git repository with commits; pass --version")
+    if not VERSION.match(version):
+        raise UsageError(f"--version {version!r}: use letters, digits and . _ + - only")
+    name = f"memo-{version}"
+    folder = dist / name
+    shards = [Path(s) for s in shards]
+    if shards:
+        for where, settings in zip(shards, shard_settings(shards), strict=True):
+            if settings.get("pdf_variant") != RELEASE_PDF:
+                raise UsageError(f"{display_path(where)} was not built for a release: build "
+                                 f"each shard with --pdf-variant {RELEASE_PDF}")
+            source_date = settings.get("source_date")
+        _clear(folder)
+        merge(shards, folder)
+    else:
+        result = build(content, templates, folder, pdf_variant=RELEASE_PDF,
+                       source_date=source_date, jobs=jobs, progress=progress)
+        if not result.ok:
+            failed = ", ".join(f.variant for f in result.failures)
+            raise MemoError(f"no release: {failed} failed\n" + "\n".join(
+                f"failed: {f.variant}: {f.message}" for f in result.failures))
+        _prune(folder, {a.path for a in result.artifacts})
+
+    from memo.build import iso_date
+
+    created = iso_date(source_date) if source_date is not None else None
+    inputs = Inputs(content, templates, folder, settings=f"{RELEASE_PDF};{created}")
+    arts = read_manifest(folder)
+    doc = {
+        "release": {
+            "version": version,
+            "pdf_variant": RELEASE_PDF,
+            "source_date": source_date,
+            "inputs": inputs.everything,
+            "tools": {"python": platform.python_version(),
+                      **dict(v.split("=", 1) for v in library_versions().split(";"))},
+        },
+        "artifacts": arts,
+    }
+    atomic_write(folder / MANIFEST,
+                 (json.dumps(doc, indent=2, ensure_ascii=False) + "\n").encode())
+    files = sorted([a["path"] for a in arts] + [MANIFEST])
+    sums = "".join(f"{_sha256(folder / f)}  {f}\n" for f in files)
+    atomic_write(folder / SUMS, sums.encode())
+    archive = dist / f"{name}.zip"
+    stamp = _zip_time(doc["artifacts"], source_date)
+    atomic_write(archive, _zip(folder, name, files + [SUMS], stamp))
+    return Release(version, folder, archive, files + [SUMS], _sha256(archive))
+
+
+def _clear(folder: Path) -> None:
+    if folder.exists():
+        shutil.rmtree(folder)
+
+
+def _prune(folder: Path, keep: set[str]) -> None:
+    """Remove what an earlier release left that this one does not hold."""
+    for path in folder.iterdir():
+        if path.is_file() and path.name not in keep | KEEP and not path.name.startswith("."):
+            path.unlink()
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _zip_time(artifacts: list[dict], source_date: int | None) -> tuple:
+    """Every entry's timestamp: the release's date (zip cannot go before 1980)."""
+    if source_date is not None:
+        when = datetime.fromtimestamp(source_date, timezone.utc)
+    else:
+        when = datetime(1980, 1, 1, tzinfo=timezone.utc)
+    return max(when, datetime(1980, 1, 1, tzinfo=timezone.utc)).timetuple()[:6]
+
+
+def _zip(folder: Path, name: str, files: list[str], stamp: tuple) -> bytes:
+    """The folder as a zip: entries under ``name/``, sorted, fixed times and modes."""
+    import io
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for f in sorted(files):
+            info = zipfile.ZipInfo(f"{name}/{f}", date_time=stamp)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.create_system = 3  # Unix, whatever machine made it
+            info.external_attr = 0o100644 << 16
+            z.writestr(info, (folder / f).read_bytes(), compresslevel=9)
+    return buf.getvalue()
+
+
+# --- verify ----------------------------------------------------------------------------
+
+@dataclass
+class Check:
+    file: str
+    status: str  # ok, differs, corrupt, missing, not rebuilt, new
+    detail: str = ""
+
+
+@dataclass
+class Verdict:
+    release: str
+    checks: list[Check] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return all(c.status == "ok" for c in self.checks)
+
+
+def verify(target: Path, content: Path, templates: Path, *, jobs: int | None = None) -> Verdict:
+    """Check a release folder or archive against itself and against a fresh build."""
+    from memo.build import build
+
+    with tempfile.TemporaryDirectory(prefix="memo-verify-") as tmp:
+        folder = _unpack(target, Path(tmp)) if target.is_file() else target
+        doc = _release_doc(folder)
+        verdict = Verdict(doc["release"].get("version", "?"))
+        verdict.checks += _check_sums(folder)
+        rebuilt = Path(tmp) / "rebuilt"
+        result = build(content, templates, rebuilt, pdf_variant=doc["release"]["pdf_variant"],
+                       source_date=doc["release"].get("source_date"), jobs=jobs, force=True)
+        fresh = {a.path: a.sha256 for a in result.artifacts}
+        failed = {f.variant: f.message for f in result.failures}
+        for art in doc["artifacts"]:
+            path = art["path"]
+            if path in fresh:
+                same = fresh.pop(path) == art["sha256"]
+                verdict.checks.append(Check(path, "ok" if same else "differs"))
+            elif art.get("variant") in failed:
+                verdict.checks.append(Check(path, "not rebuilt", failed[art["variant"]]))
+            else:
+                verdict.checks.append(Check(path, "not rebuilt",
+                                            "the content no longer declares this variant"))
+        verdict.checks += [Check(p, "new", "the content now declares it; the release lacks it")
+                           for p in sorted(fresh)]
+    return verdict
+
+
+def _unpack(archive: Path, into: Path) -> Path:
+    try:
+        with zipfile.ZipFile(archive) as z:
+            names = z.namelist()
+            tops = {n.split("/", 1)[0] for n in names}
+            if len(tops) != 1 or any(".." in Path(n).parts or n.startswith("/") for n in names):
+                raise MemoError(f"{display_path(archive)}: not a memo release archive "
+                                "(one memo-<version>/ folder expected)")
+            z.extractall(into)
+    except zipfile.BadZipFile as exc:
+        raise MemoError(f"{display_path(archive)}: not a zip archive ({exc})") from None
+    return into / tops.pop()
+
+
+def _release_doc(folder: Path) -> dict:
+    try:
+        doc = json.loads((folder / MANIFEST).read_text("utf-8"))
+    except (OSError, ValueError) as exc:
+        raise UsageError(f"{display_path(folder)}: no readable {MANIFEST} ({exc})") from None
+    if not isinstance(doc, dict) or not isinstance(doc.get("release"), dict) \
+            or not isinstance(doc.get("artifacts"), list):
+        raise UsageError(f"{display_path(folder)}: not a release (its {MANIFEST} has no "
+                         "release section); make one with memo release")
+    return doc
+
+
+def _check_sums(folder: Path) -> list[Check]:
+    """The release against its own SHA256SUMS, as ``sha256sum -c`` would check it."""
+    try:
+        lines = (folder / SUMS).read_text("utf-8").splitlines()
+    except OSError:
+        return [Check(SUMS, "missing")]
+    checks = []
+    for line in lines:
+        digest, _, name = line.partition("  ")
+        try:
+            actual = _sha256(folder / name)
+        except OSError:
+            checks.append(Check(name, "missing", f"listed in {SUMS}"))
+            continue
+        if actual != digest:
+            checks.append(Check(name, "corrupt", f"does not match {SUMS}"))
+    return checks
