@@ -4,7 +4,7 @@ Footnotes are CSS footnotes (``float: footnote``), the marking and "Page N of M"
 page-margin boxes, headings become bookmarks. The only files WeasyPrint may load are
 the templates folder's own stylesheets and fonts, and ``data:`` URLs.
 
-Every PDF is tagged (a structure tree: headings, paragraphs, lists, notes, in reading
+Every PDF is tagged (a structure tree: headings, paragraphs, lists, links, in reading
 order) and declares its language and its title, as PDF/UA-1 asks; PDF/A-3b adds the
 archival constraints and carries the memo's content files as attachments.
 """
