@@ -254,3 +254,33 @@ def test_workflow_uses_the_readme_set_up_and_verifies():
     assert "./dev build --shard" in text and "./dev memo release" in text
     assert "./dev memo verify" in text and "sha256sum -c SHA256SUMS" in text
     assert "./dev build" in (ROOT / "README.md").read_text()
+
+
+def test_a_release_from_ci_shards_is_the_same_release(released, content_for_release, tmp_path):
+    """The workflow's path: shards built apart, then `memo release --from` them."""
+    shards = []
+    for k in (1, 2):
+        out = tmp_path / f"shard-{k}"
+        proc = memo("build", "--shard", f"{k}/2", "--pdf-variant", "pdf/a-3b", "--content",
+                    str(content_for_release), "--templates", str(TEMPLATES), "--out", str(out),
+                    cwd=tmp_path)
+        assert proc.returncode == 0, proc.stderr
+        shards.append(out)
+    proc = memo("release", "--version", "t1", "--from", str(shards[0]), "--from",
+                str(shards[1]), "--content", str(content_for_release), "--templates",
+                str(TEMPLATES), "--out", str(tmp_path / "dist"), cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    for name in ("memo-t1/SHA256SUMS", "memo-t1.zip"):
+        assert (tmp_path / "dist" / name).read_bytes() == (released / name).read_bytes(), name
+
+
+def test_a_release_refuses_shards_not_built_for_it(content_for_release, tmp_path):
+    out = tmp_path / "shard-1"
+    proc = memo("build", "--shard", "1/1", "-f", "html", "--content", str(content_for_release),
+                "--templates", str(TEMPLATES), "--out", str(out), cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    bad = memo("release", "--version", "t2", "--from", str(out), "--out", str(tmp_path / "d"),
+               cwd=tmp_path)
+    assert bad.returncode == 2
+    assert "was not built for a release: build each shard with --pdf-variant pdf/a-3b" \
+        in bad.stderr
