@@ -62,7 +62,7 @@ def release(content: Path, templates: Path, dist: Path, *, version: str | None =
             jobs: int | None = None, source_date: int | None = None,
             shards: Iterable[Path] = (), progress: Callable = lambda o, i, n: None) -> Release:
     """Build (or merge ``shards`` into) ``dist/memo-<version>/`` and pack it."""
-    from memo.build import build
+    from memo.build import build, iso_date
     from memo.cache import Inputs, library_versions
 
     version = version or git_version(content.resolve().parent)
@@ -73,12 +73,18 @@ def release(content: Path, templates: Path, dist: Path, *, version: str | None =
     name = f"memo-{version}"
     folder = dist / name
     shards = [Path(s) for s in shards]
+    for where, settings in zip(shards, shard_settings(shards), strict=True):
+        if settings.get("pdf_variant") != RELEASE_PDF:
+            raise UsageError(f"{display_path(where)} was not built for a release: build "
+                             f"each shard with --pdf-variant {RELEASE_PDF}")
+        source_date = settings.get("source_date")
+    created = iso_date(source_date) if source_date is not None else None
+    inputs = Inputs(content, templates, folder, settings=f"{RELEASE_PDF};{created}")
     if shards:
-        for where, settings in zip(shards, shard_settings(shards), strict=True):
-            if settings.get("pdf_variant") != RELEASE_PDF:
-                raise UsageError(f"{display_path(where)} was not built for a release: build "
-                                 f"each shard with --pdf-variant {RELEASE_PDF}")
-            source_date = settings.get("source_date")
+        for where in shards:  # the manifest will vouch for these inputs: they must match
+            if _shard_inputs(where) != inputs.everything:
+                raise MemoError(f"{display_path(where)} was built from other content, "
+                                "templates or versions than this checkout's; rebuild it")
         _clear(folder)
         merge(shards, folder)
     else:
@@ -90,10 +96,6 @@ def release(content: Path, templates: Path, dist: Path, *, version: str | None =
                 f"failed: {f.variant}: {f.message}" for f in result.failures))
         _prune(folder, {a.path for a in result.artifacts})
 
-    from memo.build import iso_date
-
-    created = iso_date(source_date) if source_date is not None else None
-    inputs = Inputs(content, templates, folder, settings=f"{RELEASE_PDF};{created}")
     arts = read_manifest(folder)
     doc = {
         "release": {
@@ -115,6 +117,13 @@ def release(content: Path, templates: Path, dist: Path, *, version: str | None =
     stamp = _zip_time(doc["artifacts"], source_date)
     atomic_write(archive, _zip(folder, name, files + [SUMS], stamp))
     return Release(version, folder, archive, files + [SUMS], _sha256(archive))
+
+
+def _shard_inputs(folder: Path) -> str | None:
+    try:
+        return json.loads((folder / MANIFEST).read_text("utf-8"))["shard"]["inputs"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
 
 
 def _clear(folder: Path) -> None:
