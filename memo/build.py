@@ -13,23 +13,19 @@ from __future__ import annotations
 
 import hashlib
 import os
+import signal
+import threading
 import time
 import traceback
 from collections.abc import Callable, Iterable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from memo.cache import Inputs, cached_plan, currency, remember_plan
 from memo.errors import MemoError
-from memo.output import (
-    Artifact,
-    atomic_write,
-    check_out,
-    read_manifest,
-    shard_record,
-    write_manifest,
-)
+from memo.output import Artifact, atomic_write, locked, read_manifest, shard_record, write_manifest
 from memo.plan import Variant, plan
 from memo.writers import FORMATS, PDF_VARIANTS, Options
 
@@ -104,6 +100,15 @@ class Job:
     out: Path
     options: Options
     created: str | None  # the documents' date (ISO 8601), when not the memo's own
+    time_limit: float | None = None  # seconds one variant may take
+
+
+class _TimeUp(Exception):
+    pass
+
+
+def _time_up(signum, frame):
+    raise _TimeUp
 
 
 def _build_one(job: Job, variant: Variant, inputs: dict[str, str],
@@ -112,8 +117,13 @@ def _build_one(job: Job, variant: Variant, inputs: dict[str, str],
     up-to-date artifacts, reported with the new ones."""
     start = time.perf_counter()
     try:
-        arts = _render_and_write(job, variant, inputs)
+        with _limit(job.time_limit):
+            arts = _render_and_write(job, variant, inputs)
         arts = sorted(current + arts, key=lambda a: FORMATS.index(a.format))
+    except _TimeUp:
+        return Outcome(variant.name, "failed", message=f"took longer than {job.time_limit:g} s, "
+                       "the limit for one variant (--time-limit); its files were not written",
+                       seconds=time.perf_counter() - start)
     except MemoError as exc:
         return Outcome(variant.name, "failed", message=str(exc),
                        seconds=time.perf_counter() - start)
@@ -123,6 +133,23 @@ def _build_one(job: Job, variant: Variant, inputs: dict[str, str],
                        message=f"internal error: {type(exc).__name__}: {exc}{detail}",
                        seconds=time.perf_counter() - start)
     return Outcome(variant.name, "built", arts, seconds=time.perf_counter() - start)
+
+
+@contextmanager
+def _limit(seconds: float | None):
+    """Stop a variant that runs longer than ``seconds`` (a hostile or broken template, a
+    pathological layout): SIGALRM in the process building it, which is a worker's own
+    main thread, or this process's."""
+    if not seconds or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGALRM, _time_up)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def _render_and_write(job: Job, variant: Variant, inputs: dict[str, str]) -> list[Artifact]:
@@ -196,6 +223,7 @@ def build(content: Path, templates: Path, out: Path, *, audiences: Iterable[str]
           languages: Iterable[str] = (), formats: Iterable[str] = (),
           shard: tuple[int, int] | None = None, jobs: int | None = None, force: bool = False,
           pdf_variant: str = PDF_VARIANTS[0], source_date: int | None = None,
+          time_limit: float | None = None,
           progress: Callable[[Outcome, int, int], None] = lambda o, i, n: None) -> Result:
     """Build the selected variants (all declared ones by default) from ``content`` into
     ``out``, in up to ``jobs`` processes (default: one per core).
@@ -236,39 +264,48 @@ def build(content: Path, templates: Path, out: Path, *, audiences: Iterable[str]
         rendering.check_templates(project, templates)
         variants = plan(project, audiences=audiences, languages=languages, formats=formats,
                         shard=shard)
-        check_out(out)
-        remember_plan(out, key, variants)
-
-        # A variant rebuilds only its stale formats; if its PDF is current, the page count
-        # it had already met the budget, from these same inputs.
-        todo: list[tuple[Variant, dict[str, str], list[Artifact]]] = []
-        for v in variants:
-            ins = {fmt: inputs.of(v, fmt) for fmt in v.formats}
-            current, stale = ([], v.formats) if force else currency(out, v, ins, manifest)
-            if not stale:
-                result.outcomes.append(Outcome(v.name, "skipped", current))
-            else:
-                todo.append((Variant(v.audience, v.lang, stale), ins, current))
-        for i, o in enumerate(result.outcomes, start=1):
-            progress(o, i, len(variants))
-
-        attach = _sources(content) if pdf_variant.startswith("pdf/a-3") else ()
-        job = Job(project, templates, out, Options(pdf_variant, attach), created)
-        done = len(result.outcomes)
-        try:
-            for outcome in workers.run(todo, job):
-                result.outcomes.append(outcome)
-                done += 1
-                progress(outcome, done, len(variants))
-        finally:
-            whole = plan(project, audiences=audiences, languages=languages,
-                         formats=formats) if shard else variants
-            write_manifest(out, result.artifacts, shard_record(
-                shard, inputs.everything, [v.name for v in whole],
-                {"pdf_variant": pdf_variant, "source_date": source_date}))
+        with locked(out):
+            manifest = {a["path"]: a for a in read_manifest(out)}  # as of now, locked
+            remember_plan(out, key, variants)
+            job = Job(project, templates, out,
+                      Options(pdf_variant,
+                              _sources(content) if pdf_variant.startswith("pdf/a-3") else ()),
+                      created, time_limit)
+            try:
+                _build_all(job, variants, inputs, manifest, result, workers, force, progress)
+            finally:  # interrupted too: record what was written
+                whole = plan(project, audiences=audiences, languages=languages,
+                             formats=formats) if shard else variants
+                write_manifest(out, result.artifacts, shard_record(
+                    shard, inputs.everything, [v.name for v in whole],
+                    {"pdf_variant": pdf_variant, "source_date": source_date}))
     order = {v.name: i for i, v in enumerate(variants)}
     result.outcomes.sort(key=lambda o: order[o.variant])
     return result
+
+
+def _build_all(job: Job, variants: list[Variant], inputs: Inputs, manifest: dict,
+               result: Result, workers: _Workers, force: bool, progress) -> None:
+    """Skip the up-to-date variants; build the rest, reporting each as it finishes.
+
+    A variant rebuilds only its stale formats; if its PDF is current, the page count it
+    had already met the budget, from these same inputs.
+    """
+    todo: list[tuple[Variant, dict[str, str], list[Artifact]]] = []
+    for v in variants:
+        ins = {fmt: inputs.of(v, fmt) for fmt in v.formats}
+        current, stale = ([], v.formats) if force else currency(job.out, v, ins, manifest)
+        if not stale:
+            result.outcomes.append(Outcome(v.name, "skipped", current))
+        else:
+            todo.append((Variant(v.audience, v.lang, stale), ins, current))
+    for i, o in enumerate(result.outcomes, start=1):
+        progress(o, i, len(variants))
+    done = len(result.outcomes)
+    for outcome in workers.run(todo, job):
+        result.outcomes.append(outcome)
+        done += 1
+        progress(outcome, done, len(variants))
 
 
 class _Workers:

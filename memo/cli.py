@@ -53,6 +53,9 @@ force_option = click.option(
 pdf_variant_option = click.option(
     "--pdf-variant", type=click.Choice(PDF_VARIANTS), default=PDF_VARIANTS[0], show_default=True,
     help="PDF/UA-1 (tagged, accessible) or PDF/A-3b (archival, carries the content files).")
+time_limit_option = click.option(
+    "--time-limit", type=click.FloatRange(min=0, min_open=True), default=300.0,
+    show_default=True, metavar="SECONDS", help="Fail a variant that takes longer than this.")
 shard_option = click.option(
     "--shard", metavar="K/N", help="Build only the K-th of N slices of the variants "
     "(for N CI runners); `memo batch --merge` joins their folders.")
@@ -142,8 +145,9 @@ def _run_build(shard: str | None = None, **options) -> None:
 @force_option
 @pdf_variant_option
 @shard_option
+@time_limit_option
 def build(audiences, languages, formats, content, templates, out, jobs, force, pdf_variant,
-          shard) -> None:
+          shard, time_limit) -> None:
     """Build the variants the options select from the matrix (all by default).
 
     Files are named AUDIENCE-LANG.EXT; OUT/manifest.json lists them with their hashes,
@@ -156,7 +160,7 @@ def build(audiences, languages, formats, content, templates, out, jobs, force, p
     """
     _run_build(content=content, templates=templates, out=out, audiences=audiences,
                languages=languages, formats=formats, jobs=jobs, force=force,
-               pdf_variant=pdf_variant, shard=shard)
+               pdf_variant=pdf_variant, shard=shard, time_limit=time_limit)
 
 
 @main.command()
@@ -167,10 +171,12 @@ def build(audiences, languages, formats, content, templates, out, jobs, force, p
 @force_option
 @pdf_variant_option
 @shard_option
+@time_limit_option
 @click.option("--merge", "merge", is_flag=True,
               help="Do not build: merge the output folders DIRS into OUT.")
 @click.argument("dirs", nargs=-1, type=click.Path(path_type=Path))
-def batch(content, templates, out, jobs, force, pdf_variant, shard, merge, dirs) -> None:
+def batch(content, templates, out, jobs, force, pdf_variant, shard, time_limit, merge,
+          dirs) -> None:
     """Build every variant the matrix declares (audiences × languages × formats).
 
     Runs in parallel, skips variants that are up to date, and keeps going when one
@@ -198,7 +204,7 @@ def batch(content, templates, out, jobs, force, pdf_variant, shard, merge, dirs)
         _fail(UsageError(f"unexpected arguments {' '.join(map(str, dirs))} (folders are for "
                          "--merge)"))
     _run_build(content=content, templates=templates, out=out, shard=shard, jobs=jobs,
-               force=force, pdf_variant=pdf_variant)
+               force=force, pdf_variant=pdf_variant, time_limit=time_limit)
 
 
 @main.command()

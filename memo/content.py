@@ -380,6 +380,8 @@ def load_project(folder: Path) -> Project:
     audiences = profiles.load_all(folder / "audiences", problems)
 
     _cross_check(sources, problems)
+    for src in [*sources.values(), *(p._src for p in audiences.values())]:
+        _check_links(src, problems)
     memo = parsed.get("memo.yaml")
     if memo is not None:
         # every profile file counts as an audience here, valid or not: an invalid one
@@ -504,6 +506,19 @@ def _cross_check(sources: dict[str, Source], problems: list[Problem]) -> None:
                 if m.group(1) not in source_ids:
                     problems.append(src.problem(path, _unknown("source", m.group(1), source_ids),
                                                 text=m.group(0)))
+
+
+def _check_links(src: Source, problems: list[Problem]) -> None:
+    """Links only to the web and to mail: pasted content must not carry ``javascript:``,
+    ``file:`` or ``data:`` links into a memo, where the renderer would show them as text."""
+    from memo.inline import bad_links
+
+    for path, text in _strings(src.data, ()):
+        if "](" not in text:
+            continue
+        for href, why in bad_links(text):
+            problems.append(src.problem(path, f"link to '{href[:60]}': {why}",
+                                        text=href[:40] or None))
 
 
 def _unknown(kind: str, ident: str, known: set[str]) -> str:

@@ -40,6 +40,29 @@ def make_parser() -> MarkdownIt:
 
 _MD = make_parser()
 
+# For checking content: the same grammar, but every link target is let through to be
+# judged by :func:`bad_links`, where the renderer's own check would turn it into text.
+_LAX = make_parser()
+_LAX.validateLink = lambda url: True
+LINK_SCHEMES = ("http", "https", "mailto")
+
+
+def bad_links(text: str) -> list[tuple[str, str]]:
+    """The links in ``text`` a memo may not carry, each with the reason: only absolute
+    ``http:``, ``https:`` and ``mailto:`` links (no ``javascript:``, ``file:``, relative)."""
+    out = []
+    for block in _LAX.parseInline(text, {}):
+        for tok in block.children or []:
+            if tok.type != "link_open":
+                continue
+            href = str(tok.attrs.get("href", ""))
+            scheme = href.split(":", 1)[0].lower() if ":" in href else ""
+            if scheme not in LINK_SCHEMES:
+                why = f"scheme '{scheme}:'" if scheme else "a relative link"
+                out.append((href, f"{why} is not allowed; links must be "
+                                  f"{', '.join(s + ':' for s in LINK_SCHEMES)}"))
+    return out
+
 # Called with (source id, locator) and returns the footnote's inner HTML.
 Cite = Callable[[str, str], str]
 

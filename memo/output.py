@@ -13,6 +13,7 @@ import json
 import os
 import tempfile
 from collections.abc import Iterable
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -40,6 +41,34 @@ class Artifact:
         if rec["pages"] is None:
             del rec["pages"]
         return rec
+
+
+LOCK = ".memo.lock"
+
+
+@contextmanager
+def locked(out: Path):
+    """Hold ``out`` for one writer: a second build into the same folder fails at once,
+    rather than the two interleaving their files and manifests. Temporary files that a
+    killed build left behind are swept while the lock is held."""
+    import fcntl
+
+    check_out(out)
+    try:
+        fd = os.open(out / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        raise MemoError(f"cannot write {display_path(out / LOCK)}: {exc.strerror}") from None
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise MemoError(f"another memo is writing to {display_path(out)}/ right now; "
+                            "wait for it to finish, or build into another --out") from None
+        for stale in out.glob(".*.tmp"):
+            stale.unlink(missing_ok=True)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
 
 
 def check_out(out: Path) -> None:
@@ -153,12 +182,12 @@ def merge(folders: Iterable[Path], out: Path) -> list[Artifact]:
                                 f"{display_path(folder)}")
             chosen[art.path] = (folder, art)
     _check_shards(shards, {a.variant for _, a in chosen.values()})
-    check_out(out)
-    for name, (folder, _) in sorted(chosen.items()):
-        if (folder / name).resolve() != (out / name).resolve():
-            atomic_write(out / name, (folder / name).read_bytes())
-    arts = [a for _, a in chosen.values()]
-    write_manifest(out, arts)
+    with locked(out):
+        for name, (folder, _) in sorted(chosen.items()):
+            if (folder / name).resolve() != (out / name).resolve():
+                atomic_write(out / name, (folder / name).read_bytes())
+        arts = [a for _, a in chosen.values()]
+        write_manifest(out, arts)
     return arts
 
 

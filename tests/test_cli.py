@@ -101,7 +101,8 @@ def test_build_one_variant_and_merge_the_manifest(tmp_path):
     assert "staff-en  built" in r2.output
     manifest = json.loads((out / "manifest.json").read_text())
     assert [a["path"] for a in manifest["artifacts"]] == ["principal-en.html", "staff-en.html"]
-    assert sorted(p.name for p in out.iterdir()) == [".memo-plans.json", "manifest.json",
+    assert sorted(p.name for p in out.iterdir()) == [".memo-plans.json", ".memo.lock",
+                                                     "manifest.json",
                                                      "principal-en.html", "staff-en.html"]
 
 
