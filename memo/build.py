@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import os
 import signal
+import tempfile
 import threading
 import time
 import traceback
@@ -24,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from memo.cache import Inputs, cached_plan, currency, remember_plan
-from memo.errors import MemoError
+from memo.errors import MemoError, display_path
 from memo.output import Artifact, atomic_write, locked, read_manifest, shard_record, write_manifest
 from memo.plan import Variant, plan
 from memo.writers import FORMATS, PDF_VARIANTS, Options
@@ -127,6 +128,11 @@ def _build_one(job: Job, variant: Variant, inputs: dict[str, str],
     except MemoError as exc:
         return Outcome(variant.name, "failed", message=str(exc),
                        seconds=time.perf_counter() - start)
+    except OSError as exc:  # a full disk or a read-only temp folder, met inside a library
+        where = display_path(Path(exc.filename)) if exc.filename else \
+            f"a temporary file in {tempfile.gettempdir()}"  # fonts WeasyPrint unpacks
+        return Outcome(variant.name, "failed", message=f"cannot write {where}: "
+                       f"{exc.strerror or exc}", seconds=time.perf_counter() - start)
     except Exception as exc:  # a bug: say so, keep building the other variants
         detail = "\n" + traceback.format_exc() if os.environ.get("MEMO_DEBUG") else ""
         return Outcome(variant.name, "failed",

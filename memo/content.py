@@ -311,9 +311,10 @@ def load_file(path: Path, model: type[BaseModel],
 
 
 def _problem_from(src: Source, model: type[BaseModel], err: dict) -> Problem:
-    loc = tuple(p for p in err["loc"]
-                if not (isinstance(p, str) and (p.startswith("function-") or p == l10n.DEFAULT)))
+    loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-")))
     kind = err["type"]
+    if kind != "extra_forbidden" and len(loc) > 1 and loc[-1] == l10n.DEFAULT:
+        loc = loc[:-1]  # a plain string's text, stored under "": the field itself
     msg = err["msg"].removeprefix("Value error, ")
     if kind == "missing":
         return src.problem(loc, "required field is missing")

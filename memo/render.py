@@ -295,9 +295,20 @@ def check_templates(project: Project, templates: Path) -> None:
     """Every profile's template and sections must exist; report them like content errors."""
     problems = []
     for profile in project.audiences.values():
-        if profile.template and not (templates / profile.template).is_file():
-            problems.append(profile.problem(("template",),
-                                            f"no such template {templates / profile.template}"))
+        if profile.template:
+            try:
+                path = (templates / profile.template).resolve()
+                inside = path.is_relative_to(templates.resolve()) and ".." not in Path(
+                    profile.template).parts
+                found = inside and path.is_file()
+            except (OSError, ValueError):  # a name too long, or with a NUL, for this system
+                inside = found = False
+            if not inside:
+                problems.append(profile.problem(("template",), "a template is named by its "
+                                                "path inside the templates folder"))
+            elif not found:
+                problems.append(profile.problem(
+                    ("template",), f"no such template {templates / profile.template}"))
         for i, name in enumerate(profile.sections):
             if not (templates / "sections" / f"{name}.html.j2").is_file():
                 problems.append(profile.problem(

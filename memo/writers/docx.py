@@ -88,18 +88,18 @@ def _date(doc: Document) -> datetime:
 def _properties(word, doc: Document) -> None:
     cp = word.core_properties
     when = _date(doc)
-    cp.title = doc.title
-    cp.author = doc.meta("author")
-    cp.last_modified_by = doc.meta("author")
-    cp.subject = doc.meta("description")
-    cp.keywords = doc.meta("keywords")
+    cp.title = _prop(doc.title)
+    cp.author = _prop(doc.meta("author"))
+    cp.last_modified_by = _prop(doc.meta("author"))
+    cp.subject = _prop(doc.meta("description"))
+    cp.keywords = _prop(doc.meta("keywords"))
     cp.comments = ""
-    cp.category = doc.article.findtext(".//p[@class='memo-kind']") or "Memorandum"
+    cp.category = _prop(doc.article.findtext(".//p[@class='memo-kind']") or "Memorandum")
     cp.language = WORD_LANG.get(doc.lang, doc.lang)
     cp.created = cp.modified = when.replace(tzinfo=None)
     cp.last_printed = when.replace(tzinfo=None)
     cp.revision = 1
-    cp.version = doc.meta("generator")
+    cp.version = _prop(doc.meta("generator"))
     # the language Word spell-checks in and screen readers speak in
     from docx.oxml.ns import qn
 
@@ -137,6 +137,11 @@ def _east_asian_fonts(styles, lang: str) -> None:
             fonts = OxmlElement("w:rFonts")
             defaults.insert(0, fonts)
         fonts.set(qn("w:eastAsia"), f"{SERIF} CJK {region}")
+
+
+def _prop(value: str) -> str:
+    """A core property value: python-docx refuses more than 255 characters."""
+    return value if len(value) <= 255 else value[:254] + "…"
 
 
 def _header_footer(word, marking: str, page_label: str) -> None:

@@ -1,0 +1,369 @@
+"""Untrusted content: hostile payloads in every string field, generated content, and
+faults (killed builds, two builds at once, a full disk, a runaway variant).
+
+Nothing may read the machine's files, reach the network, run code, inject markup, leave
+a half-written file, or end in a traceback: each case either builds cleanly or exits 2
+with a located message.
+"""
+
+from __future__ import annotations
+
+import copy
+import http.server
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from memo.build import build
+from memo.cli import main
+from memo.content import load_project
+from memo.errors import ContentError
+from memo.render import check_templates
+
+from .conftest import CONTENT, TEMPLATES, pdftotext
+
+SECRET = "root:x:0:0"  # the first line of /etc/passwd, which no output may hold
+
+
+# -- a loopback canary: any request at all is a leak ------------------------------------
+
+class _Canary(http.server.BaseHTTPRequestHandler):
+    hits: list[str] = []
+
+    def do_GET(self):  # noqa: N802 (the http.server API)
+        _Canary.hits.append(self.path)
+        self.send_response(200)
+        self.end_headers()
+        self.wfile.write(b"canary")
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def canary():
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Canary)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+def payloads(url: str) -> dict[str, str]:
+    return {
+        "file-image": "![x](file:///etc/passwd)",
+        "file-link": "[x](file:///etc/passwd)",
+        "file-html-img": '<img src="file:///etc/passwd">',
+        "css-url": f"<style>@import url(file:///etc/passwd); p {{ background: url({url}/css) }}"
+                   "</style>",
+        "link-attachment": '<link rel="attachment" href="file:///etc/passwd">',
+        "canary-link": f"[c]({url}/link) and {url}/bare",
+        "canary-image": f"![c]({url}/img)",
+        "jinja": "{{ 7*7 }} {% for x in range(10**9) %}x{% endfor %} {{ ''.__class__ }}",
+        "script": "<script>alert(1)</script>",
+        "javascript-link": "[x](javascript:alert(1))",
+        "svg": f'<svg><image href="file:///etc/passwd"/><use href="{url}/svg#x"/></svg>',
+        "control": "bell\x07 escape\x1b[31m",
+        "long-word": "A" * 3000,
+        "rtl-combining": "\u202eevil\u202c مرحبا بالعالم e\u0301\u0301\u0301 Z\u0336\u0337a",
+    }
+
+
+PAYLOAD_NAMES = list(payloads("http://x").keys())
+
+
+def _strings(data, path=()):
+    if isinstance(data, str):
+        yield path
+    elif isinstance(data, dict):
+        for k, v in data.items():
+            yield from _strings(v, path + (k,))
+    elif isinstance(data, list):
+        for i, v in enumerate(data):
+            yield from _strings(v, path + (i,))
+
+
+def _set(data, path, value):
+    for part in path[:-1]:
+        data = data[part]
+    data[path[-1]] = value
+
+
+def _get(data, path):
+    for part in path:
+        data = data[part]
+    return data
+
+
+def _files(content: Path) -> dict[str, object]:
+    return {p.relative_to(content).as_posix(): yaml.safe_load(p.read_text("utf-8"))
+            for p in sorted(content.rglob("*.yaml"))}
+
+
+def _write(content: Path, files: dict[str, object]) -> None:
+    for name, data in files.items():
+        text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=10_000)
+        (content / name).write_text(text, "utf-8")
+
+
+def _all_output_text(out: Path) -> str:
+    parts = []
+    for f in sorted(out.iterdir()):
+        if f.suffix == ".pdf":
+            parts.append(pdftotext(f))
+        elif f.suffix == ".docx":
+            with zipfile.ZipFile(f) as z:
+                parts += [z.read(n).decode("utf-8", "replace") for n in z.namelist()]
+        elif f.suffix == ".html":
+            parts.append(f.read_text("utf-8"))
+    return "\n".join(parts)
+
+
+@pytest.mark.parametrize("name", PAYLOAD_NAMES)
+def test_payload_in_every_string_field(name, canary, tmp_path):
+    """Each payload goes into each string field in turn (validation must pass or say
+    where it failed); then into every field that accepted it at once, and the whole
+    matrix is built in all formats: no secret, no canary hit, markup stays text."""
+    payload = payloads(canary)[name]
+    original = _files(CONTENT)
+    content = tmp_path / "content"
+    shutil.copytree(CONTENT, content)
+    accepted, refused = [], 0
+    fields = [(f, p) for f, data in original.items() for p in _strings(data)]
+    for fname, path in fields:
+        files = {fname: copy.deepcopy(original[fname])}
+        _set(files[fname], path, _get(original[fname], path) + " " + payload)
+        _write(content, files)
+        try:
+            check_templates(load_project(content), TEMPLATES)
+            accepted.append((fname, path))
+        except ContentError as exc:
+            refused += 1
+            assert exc.problems and all(p.line >= 1 for p in exc.problems), str(exc)
+        _write(content, {fname: original[fname]})
+    assert len(fields) > 300 and accepted or refused == len(fields)
+
+    # every field that took the payload, at once; budgets off, they are not under test
+    files = copy.deepcopy(original)
+    for fname, path in accepted:
+        _set(files[fname], path, _get(files[fname], path) + " " + payload)
+    for fname, data in files.items():
+        if fname.startswith("audiences/"):
+            data.pop("budget", None)
+    _write(content, files)
+    _Canary.hits.clear()
+    out = tmp_path / "out"
+    if not accepted:
+        return
+    result = build(content, TEMPLATES, out, jobs=2)
+    assert result.ok, [f"{f.variant}: {f.message[:300]}" for f in result.failures]
+    text = _all_output_text(out)
+    assert SECRET not in text
+    assert not _Canary.hits, _Canary.hits
+    from lxml import html as lxml_html
+
+    for page in out.glob("*.html"):
+        tree = lxml_html.parse(str(page))
+        injected = [el.tag for el in tree.iter("script", "img", "link", "svg", "image", "use",
+                                               "iframe", "object")]
+        assert not injected, (page.name, injected)  # markup in content stays text
+        assert len(tree.findall(".//style")) == 1  # the memo's own stylesheet, nothing else
+    if name == "jinja":
+        html = (out / "staff-en.html").read_text("utf-8")
+        assert "{{ 7*7 }}" in html and ">49<" not in html
+
+
+# -- generated content ------------------------------------------------------------------
+
+_ORIGINAL = _files(CONTENT)
+_FIELDS = [(f, p) for f, data in _ORIGINAL.items() for p in _strings(data)]
+
+
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(field=st.sampled_from(_FIELDS), text=st.text(max_size=200))
+def test_any_text_in_any_field_builds_or_is_refused_with_a_location(tmp_path_factory, field,
+                                                                   text):
+    content = tmp_path_factory.mktemp("gen") / "content"
+    shutil.copytree(CONTENT, content)
+    fname, path = field
+    files = {fname: copy.deepcopy(_ORIGINAL[fname])}
+    _set(files[fname], path, text)
+    _write(content, files)
+    result = CliRunner().invoke(main, ["build", "-a", "principal", "-a", "staff", "-l", "en",
+                                       "-f", "html", "-f", "docx", "--content", str(content),
+                                       "--out", str(content.parent / "out"), "--jobs", "1"])
+    assert result.exception is None or isinstance(result.exception, SystemExit), \
+        result.exc_info
+    assert result.exit_code in (0, 1, 2), result.output
+    assert "Traceback" not in result.output
+    if result.exit_code == 2:
+        assert f"{fname}:" in result.stderr or "problem" in result.stderr, result.stderr
+    if result.exit_code == 1:  # a variant refused, as budgets and the like may
+        assert "failed: " in result.stderr and "internal error" not in result.stderr
+
+
+yaml_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=30),
+    lambda children: st.lists(children, max_size=4)
+    | st.dictionaries(st.text(max_size=10), children, max_size=4),
+    max_leaves=20)
+
+
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(file=st.sampled_from(sorted(_ORIGINAL)), data=yaml_values)
+def test_any_yaml_in_any_file_is_valid_or_refused_never_an_exception(tmp_path_factory, file,
+                                                                    data):
+    content = tmp_path_factory.mktemp("gen") / "content"
+    shutil.copytree(CONTENT, content)
+    (content / file).write_text(yaml.safe_dump(data, allow_unicode=True), "utf-8")
+    result = CliRunner().invoke(main, ["check", "--content", str(content)])
+    assert result.exception is None or isinstance(result.exception, SystemExit), \
+        result.exc_info
+    assert result.exit_code in (0, 2), result.output
+    if result.exit_code == 2:
+        assert result.stderr.rstrip().endswith("nothing was written."), result.stderr
+
+
+# -- faults -----------------------------------------------------------------------------
+
+def _memo(*args, out: Path, **kw) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "memo", *args, "--content", str(CONTENT),
+                             "--templates", str(TEMPLATES), "--out", str(out)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True, **kw)
+
+
+def _valid(path: Path) -> bool:
+    data = path.read_bytes()
+    if path.suffix == ".pdf":
+        from pypdf import PdfReader
+
+        return data.startswith(b"%PDF") and len(PdfReader(str(path)).pages) >= 1
+    if path.suffix == ".docx":
+        import docx
+
+        return bool(docx.Document(str(path)).paragraphs)
+    if path.suffix == ".html":
+        return data.rstrip().endswith(b"</html>")
+    if path.suffix == ".json":
+        return isinstance(json.loads(data), dict)
+    return True
+
+
+@pytest.mark.parametrize("sig,after", [(signal.SIGINT, 0.8), (signal.SIGTERM, 1.6),
+                                       (signal.SIGKILL, 1.2), (signal.SIGKILL, 2.2)])
+def test_a_killed_batch_leaves_only_whole_files_and_the_next_run_finishes(tmp_path, sig,
+                                                                           after):
+    out = tmp_path / "out"
+    proc = _memo("batch", "--force", out=out)
+    time.sleep(after)
+    try:
+        os.killpg(proc.pid, sig)  # the batch and its workers, as a terminal's Ctrl-C would
+    except ProcessLookupError:
+        pass
+    proc.communicate(timeout=60)
+    for _ in range(50):  # workers out of the process group's reach finish or die
+        if subprocess.run(["pgrep", "-g", str(proc.pid)], capture_output=True).returncode:
+            break
+        time.sleep(0.1)
+
+    manifest = json.loads((out / "manifest.json").read_text()) if \
+        (out / "manifest.json").exists() else {"artifacts": []}
+    recorded = {a["path"]: a["sha256"] for a in manifest["artifacts"]}
+    import hashlib
+
+    for f in out.iterdir():
+        if f.name.startswith("."):
+            continue  # temporaries (after SIGKILL), the lock, the plan cache
+        assert _valid(f), f"{f.name} is not a whole file"
+        if f.name in recorded:
+            assert hashlib.sha256(f.read_bytes()).hexdigest() == recorded[f.name], f.name
+    if sig != signal.SIGKILL:
+        assert not list(out.glob(".*.tmp")), "an interrupted build cleans up after itself"
+
+    # the next run finishes the job; nothing stale or missing is taken as up to date
+    for f in list(out.glob("*.pdf"))[:1]:
+        f.write_bytes(b"%PDF-1.7 truncated")
+    finish = _memo("batch", out=out)
+    stdout, stderr = finish.communicate(timeout=120)
+    assert finish.returncode == 0, stderr
+    assert "8 variants:" in stdout
+    assert not list(out.glob(".*.tmp"))
+    final = json.loads((out / "manifest.json").read_text())["artifacts"]
+    assert len(final) == 24
+    for a in final:
+        assert hashlib.sha256((out / a["path"]).read_bytes()).hexdigest() == a["sha256"]
+        assert _valid(out / a["path"])
+
+
+def test_two_builds_into_one_folder_do_not_interleave(tmp_path):
+    out = tmp_path / "out"
+    first = _memo("batch", "--force", out=out)
+    time.sleep(0.6)  # it holds the folder by now: it has validated and started building
+    second = _memo("batch", "--force", out=out)
+    _, err2 = second.communicate(timeout=120)
+    _, err1 = first.communicate(timeout=120)
+    assert first.returncode == 0, err1
+    assert second.returncode == 1
+    assert "another memo is writing to" in err2 and "right now" in err2
+    assert "Traceback" not in err2
+
+
+def test_a_full_disk_names_the_file_and_stops_cleanly(tmp_path):
+    """RLIMIT_FSIZE stands in for a full disk: writes past 20 kB fail with EFBIG."""
+    import resource
+
+    def small_files():
+        resource.setrlimit(resource.RLIMIT_FSIZE, (20_000, 20_000))
+
+    out = tmp_path / "out"
+    proc = subprocess.run([sys.executable, "-m", "memo", "build", "-a", "principal", "-l", "en",
+                           "--content", str(CONTENT), "--templates", str(TEMPLATES), "--out",
+                           str(out), "--jobs", "1"], capture_output=True, text=True,
+                          preexec_fn=small_files)
+    assert proc.returncode == 1
+    assert "failed: principal-en: cannot write " in proc.stderr
+    assert "File too large" in proc.stderr and "Traceback" not in proc.stderr
+    assert not [f for f in out.iterdir() if f.suffix == ".tmp" or f.name.endswith(".tmp")]
+
+
+def test_a_variant_over_its_time_limit_fails_alone(tmp_path):
+    result = CliRunner().invoke(main, ["build", "-a", "staff", "-a", "principal", "-l", "en",
+                                       "-f", "pdf", "--time-limit", "0.05", "--jobs", "1",
+                                       "--out", str(tmp_path / "out")])
+    assert result.exit_code == 1
+    assert "took longer than 0.05 s, the limit for one variant (--time-limit)" in result.stderr
+    assert not list((tmp_path / "out").glob("*.pdf"))
+
+
+def test_names_cannot_escape_the_output_folder(content_copy, tmp_path):
+    """Files are named AUDIENCE-LANG.EXT from checked names only: a language or an
+    audience that looks like a path is refused before anything is written."""
+    shutil.copy(content_copy / "audiences" / "staff.yaml",
+                content_copy / "audiences" / "Staff Copy.yaml")
+    memo = content_copy / "memo.yaml"
+    memo.write_text(memo.read_text().replace("languages: [en, ko, ja]",
+                                             "languages: [en, ko, ../ja]"))
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["build", "--content", str(content_copy), "--out",
+                                       str(out)])
+    assert result.exit_code == 2
+    assert "variants.languages[2]: '../ja' is not a language code like en, ko or ja" \
+        in result.stderr
+    assert "audience name: ids are lower-case letters, digits and hyphens" in result.stderr
+    assert not out.exists() and not (tmp_path / "ja").exists()
