@@ -314,7 +314,10 @@ def test_a_killed_batch_leaves_only_whole_files_and_the_next_run_finishes(tmp_pa
 def test_two_builds_into_one_folder_do_not_interleave(tmp_path):
     out = tmp_path / "out"
     first = _memo("batch", "--force", out=out)
-    time.sleep(0.6)  # it holds the folder by now: it has validated and started building
+    for _ in range(400):  # the plan cache is written just after the folder is locked
+        if (out / ".memo-plans.json").exists():
+            break
+        time.sleep(0.05)
     second = _memo("batch", "--force", out=out)
     _, err2 = second.communicate(timeout=120)
     _, err1 = first.communicate(timeout=120)
