@@ -33,10 +33,22 @@ def main() -> None:
 
     \b
     Examples:
-      memo build                          every audience, every format, into output/
-      memo build -a principal -f pdf      one audience, one format
-      memo check                          validate content/ only
+      memo batch                          every declared variant, into output/
+      memo build -a principal -l ko       one audience in one language, every format
+      memo check                          validate content/, render every variant
+      memo release                        the release archive and SHA256SUMS
     """
+    # `kill` (SIGTERM) unwinds like Ctrl-C: temporary files are removed and the manifest
+    # records what was finished, instead of the process vanishing mid-write.
+    import signal
+    import threading
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _terminated)
+
+
+def _terminated(signum, frame) -> None:
+    raise SystemExit(128 + signum)
 
 
 templates_option = click.option(

@@ -203,9 +203,15 @@ def test_any_text_in_any_field_builds_or_is_refused_with_a_location(tmp_path_fac
     files = {fname: copy.deepcopy(_ORIGINAL[fname])}
     _set(files[fname], path, text)
     _write(content, files)
-    result = CliRunner().invoke(main, ["build", "-a", "principal", "-a", "staff", "-l", "en",
-                                       "-f", "html", "-f", "docx", "--content", str(content),
-                                       "--out", str(content.parent / "out"), "--jobs", "1"])
+    # every format for the principal's memo, the PDF included; the staff memo, which
+    # prints nearly every field, in HTML and DOCX
+    result = CliRunner().invoke(main, ["build", "-a", "principal", "-l", "en", "--content",
+                                       str(content), "--out", str(content.parent / "out"),
+                                       "--jobs", "1"])
+    if result.exit_code == 0:
+        result = CliRunner().invoke(main, ["build", "-a", "staff", "-l", "en", "-f", "html",
+                                           "-f", "docx", "--content", str(content), "--out",
+                                           str(content.parent / "out"), "--jobs", "1"])
     assert result.exception is None or isinstance(result.exception, SystemExit), \
         result.exc_info
     assert result.exit_code in (0, 1, 2), result.output
