@@ -104,8 +104,8 @@ class Job:
     time_limit: float | None = None  # seconds one variant may take
 
 
-class _TimeUp(Exception):
-    pass
+class _TimeUp(BaseException):
+    """Not an Exception: libraries' own ``except Exception`` must not swallow it."""
 
 
 def _time_up(signum, frame):
