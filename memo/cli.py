@@ -143,8 +143,17 @@ def _run_build(shard: str | None = None, **options) -> None:
         sys.exit(1)
 
 
+def _complete_audience(ctx, param, incomplete: str):
+    """Shell completion for --audience: the profiles in the content folder, read as file
+    names only, so completing stays instant."""
+    folder = Path(ctx.params.get("content") or "content") / "audiences"
+    return sorted(p.stem for p in folder.glob("*.yaml")
+                  if p.stem.startswith(incomplete) and not p.name.startswith("."))
+
+
 @main.command()
 @click.option("--audience", "-a", "audiences", multiple=True, metavar="NAME",
+              shell_complete=_complete_audience,
               help="Audience to build (repeatable); default: all in the matrix.")
 @click.option("--lang", "-l", "languages", multiple=True, metavar="CODE",
               help="Language to build (repeatable), like en, ko, ja; default: all.")
@@ -222,22 +231,41 @@ def batch(content, templates, out, jobs, force, pdf_variant, shard, time_limit, 
 @main.command()
 @content_option
 @templates_option
-def check(content, templates) -> None:
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="json: one object on stdout, for editors and CI.")
+def check(content, templates, fmt) -> None:
     """Validate the content, and render every declared variant without writing anything.
 
     Reports every problem as FILE:LINE:COLUMN: FIELD: MESSAGE and exits 2 if there are
     any: invalid fields, unknown ids, and text a variant prints but its language lacks.
+    With --format json, prints {"ok", "problems": [{file, line, column, field, message}],
+    "variants"} instead, whatever the outcome.
 
     \b
-    Example:
+    Examples:
       memo check --content my-memo/
+      memo check --format json | jq '.problems[] | "\\(.file):\\(.line): \\(.message)"'
     """
+    import json
+
     from memo.build import check as run
+    from memo.errors import ContentError
 
     try:
         project, variants = run(content, templates)
     except MemoError as err:
-        _fail(err)
+        if fmt == "text":
+            _fail(err)
+        problems = [{"file": p.file, "line": p.line, "column": p.column, "field": p.path,
+                     "message": p.message} for p in sorted(set(err.problems))] \
+            if isinstance(err, ContentError) else [{"message": str(err)}]
+        click.echo(json.dumps({"ok": False, "problems": problems, "variants": None},
+                              ensure_ascii=False, indent=2))
+        sys.exit(err.exit_code)
+    if fmt == "json":
+        click.echo(json.dumps({"ok": True, "problems": [],
+                               "variants": [v.name for v in variants]}, indent=2))
+        return
     click.echo(f"{content}: valid ({len(project.precedents)} precedents, "
                f"{len(project.recommendations)} recommendations, {len(project.sources)} sources; "
                f"{len(variants)} variants render)")

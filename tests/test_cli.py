@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -196,3 +197,45 @@ def test_builds_are_byte_identical_across_processes_and_folders(tmp_path):
         hashes.append({a["path"]: a["sha256"] for a in manifest["artifacts"]})
     assert len(hashes[0]) == 24
     assert hashes[0] == hashes[1]
+
+
+def test_check_json_for_editors_and_ci(content_copy):
+    ok = run("check", "--format", "json", "--content", str(content_copy))
+    assert ok.exit_code == 0
+    assert json.loads(ok.stdout) == {"ok": True, "problems": [], "variants": [
+        "congress-en", "partner-en", "partner-ja", "partner-ko", "principal-en",
+        "principal-ja", "principal-ko", "staff-en"]}
+    path = content_copy / "precedents.yaml"
+    path.write_text(path.read_text().replace("years: 1983-1984", "years: 1983 to 1984"))
+    bad = run("check", "--format", "json", "--content", str(content_copy))
+    assert bad.exit_code == 2
+    doc = json.loads(bad.stdout)
+    assert doc["ok"] is False and doc["variants"] is None
+    assert doc["problems"] == [{"file": str(path), "line": 40, "column": 12,
+                                "field": "precedents[1].years",
+                                "message": "expected a year range like 1983-1984"}]
+
+
+@pytest.mark.parametrize("shell,marker", [("bash", "_memo_completion()"),
+                                          ("zsh", "#compdef memo"),
+                                          ("fish", "function _memo_completion")])
+def test_shell_completion_scripts(shell, marker):
+    exe = shutil.which("memo", path=str(ROOT / ".venv" / "bin"))
+    assert exe, "the memo console script is installed by ./dev"
+    proc = subprocess.run([exe], env={**os.environ, "_MEMO_COMPLETE": f"{shell}_source"},
+                          capture_output=True, text=True)
+    assert proc.returncode == 0 and marker in proc.stdout
+
+
+def test_completion_offers_commands_and_audiences():
+    exe = shutil.which("memo", path=str(ROOT / ".venv" / "bin"))
+
+    def complete(words: str) -> list[str]:
+        env = {**os.environ, "_MEMO_COMPLETE": "bash_complete", "COMP_WORDS": words,
+               "COMP_CWORD": str(len(words.split()) - (0 if words.endswith(" ") else 1))}
+        out = subprocess.run([exe], env=env, cwd=ROOT, capture_output=True, text=True).stdout
+        return [line.split(",", 1)[1] for line in out.splitlines()]
+
+    assert complete("memo re") == ["release"]
+    assert complete("memo build -a p") == ["partner", "principal"]
+    assert "--pdf-variant" in complete("memo build --p")
