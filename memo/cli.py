@@ -37,6 +37,7 @@ def main() -> None:
       memo build -a principal -l ko       one audience in one language, every format
       memo check                          validate content/, render every variant
       memo release                        the release archive and SHA256SUMS
+      memo new my-memo                    start a memo of your own
     """
     # `kill` (SIGTERM) unwinds like Ctrl-C: temporary files are removed and the manifest
     # records what was finished, instead of the process vanishing mid-write.
@@ -370,3 +371,28 @@ def verify(target, content, templates, jobs) -> None:
                f"files match" + (f"; {len(bad)} do not" if bad else ""))
     if bad:
         sys.exit(1)
+
+
+@main.command()
+@click.argument("folder", type=click.Path(path_type=Path))
+@click.option("--title", default="A New Policy Memo", show_default=True,
+              help="The memo's title.")
+def new(folder, title) -> None:
+    """Start a memo project in FOLDER: every file, an example of each entry, comments.
+
+    It validates and builds as it stands; edit it from there.
+
+    \b
+    Example:
+      memo new my-memo --title "Restoring Trilateral Cooperation"
+      memo build --content my-memo --out my-memo-output
+    """
+    from memo.scaffold import new as run
+
+    try:
+        written = run(folder, title)
+    except MemoError as err:
+        _fail(err)
+    for path in written:
+        click.echo(f"wrote {path}")
+    click.echo(f"next: memo check --content {folder}; memo build --content {folder}")

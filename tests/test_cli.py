@@ -27,7 +27,8 @@ def test_version():
     assert result.output.strip() == f"memo, version {__version__}"
 
 
-@pytest.mark.parametrize("command", ["build", "batch", "check", "list", "release", "verify"])
+@pytest.mark.parametrize("command", ["build", "batch", "check", "list", "release", "verify",
+                                     "new"])
 def test_every_command_has_help_with_an_example(command):
     result = run(command, "--help")
     assert result.exit_code == 0
@@ -239,3 +240,24 @@ def test_completion_offers_commands_and_audiences():
     assert complete("memo re") == ["release"]
     assert complete("memo build -a p") == ["partner", "principal"]
     assert "--pdf-variant" in complete("memo build --p")
+
+
+def test_memo_new_starts_a_project_that_checks_and_builds(tmp_path):
+    folder = tmp_path / "my-memo"
+    made = run("new", str(folder), "--title", 'Restoring "Trilateral" Cooperation: 한일')
+    assert made.exit_code == 0, made.output
+    assert sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*.yaml")) == [
+        "audiences/principal.yaml", "audiences/staff.yaml", "caveats.yaml", "memo.yaml",
+        "precedents.yaml", "recommendations.yaml", "sources.yaml"]
+    assert all("#" in p.read_text() for p in folder.rglob("*.yaml")), "every file explains"
+    assert run("check", "--content", str(folder)).exit_code == 0
+    out = tmp_path / "out"
+    built = run("build", "--content", str(folder), "--out", str(out))
+    assert built.exit_code == 0, built.output
+    assert len(list(out.glob("*-en.*"))) == 6
+    from lxml import html as lxml_html
+
+    title = lxml_html.parse(str(out / "principal-en.html")).findtext(".//h1")
+    assert title == 'Restoring "Trilateral" Cooperation: 한일'
+    again = run("new", str(folder))
+    assert again.exit_code == 2 and "already exists and is not empty" in again.stderr
