@@ -38,6 +38,7 @@ def main() -> None:
       memo check                          validate content/, render every variant
       memo release                        the release archive and SHA256SUMS
       memo new my-memo                    start a memo of your own
+      memo serve                          live preview on http://127.0.0.1:8000/
     """
     # `kill` (SIGTERM) unwinds like Ctrl-C: temporary files are removed and the manifest
     # records what was finished, instead of the process vanishing mid-write.
@@ -396,3 +397,37 @@ def new(folder, title) -> None:
     for path in written:
         click.echo(f"wrote {path}")
     click.echo(f"next: memo check --content {folder}; memo build --content {folder}")
+
+
+@main.command()
+@content_option
+@templates_option
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="The port on 127.0.0.1 (0: any free one).")
+def serve(content, templates, port) -> None:
+    """Preview every variant in the browser; pages reload when a file is saved.
+
+    Serves on 127.0.0.1 only: an index of the variants, each as the rendered document
+    with the print stylesheet, and its PDF and DOCX built on demand. Invalid content
+    shows its problems on the page instead. Ctrl-C stops.
+
+    \b
+    Example:
+      memo serve --content my-memo --port 8080
+    """
+    import time
+
+    from memo.serve import start
+
+    try:
+        server = start(content, templates, port)
+    except OSError as exc:
+        _fail(MemoError(f"cannot listen on 127.0.0.1:{port}: {exc.strerror}"))
+    host, bound = server.server_address[:2]
+    click.echo(f"serving {content} on http://{host}:{bound}/  (Ctrl-C stops)")
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        server.stop_watching.set()
+        server.shutdown()

@@ -28,7 +28,7 @@ def test_version():
 
 
 @pytest.mark.parametrize("command", ["build", "batch", "check", "list", "release", "verify",
-                                     "new"])
+                                     "new", "serve"])
 def test_every_command_has_help_with_an_example(command):
     result = run(command, "--help")
     assert result.exit_code == 0
