@@ -314,6 +314,16 @@ def _build_all(job: Job, variants: list[Variant], inputs: Inputs, manifest: dict
         progress(outcome, done, len(variants))
 
 
+def _start_method():
+    """fork, so a worker starts in milliseconds with this process's modules loaded; but
+    not from a process running other threads (a host application, `memo serve`), where a
+    fork can copy a lock another thread holds: there, a clean forkserver."""
+    import multiprocessing
+
+    threads = [t for t in threading.enumerate() if t.is_alive()]
+    return multiprocessing.get_context("fork" if len(threads) <= 1 else "forkserver")
+
+
 class _Workers:
     """The worker processes, started before the content is loaded so that their imports
     of the renderers overlap with its validation; with one job, this process builds."""
@@ -323,12 +333,10 @@ class _Workers:
 
     def __enter__(self) -> _Workers:
         if self.jobs > 1:
-            import multiprocessing
             from concurrent.futures import ProcessPoolExecutor
 
-            # fork: a worker starts in milliseconds with this process's modules loaded
             self.pool = ProcessPoolExecutor(self.jobs, initializer=_preload,
-                                            mp_context=multiprocessing.get_context("fork"))
+                                            mp_context=_start_method())
             for _ in range(self.jobs):  # start them all now: the pool starts one per task
                 self.pool.submit(int)
         return self
@@ -343,7 +351,6 @@ class _Workers:
             for v, ins, cur in todo:
                 yield _build_one(job, v, ins, cur)
             return
-        import multiprocessing
         from concurrent.futures import ProcessPoolExecutor, as_completed
         from concurrent.futures.process import BrokenProcessPool
 
@@ -360,7 +367,7 @@ class _Workers:
         # Retry each orphan alone, in a fresh process: only a variant that kills its
         # worker again fails, and a crash never takes this process with it.
         for v, ins, cur in orphans:
-            with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as one:
+            with ProcessPoolExecutor(1, mp_context=_start_method()) as one:
                 try:
                     yield one.submit(_build_one, job, v, ins, cur).result()
                 except BrokenProcessPool:

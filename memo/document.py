@@ -21,6 +21,8 @@ element            meaning                                  Word style (referenc
 ``ul.decision``    approve / disapprove choices             Decision Line (one, tabbed)
 ``span.footnote``  a citation                               a native Word footnote
 ``em`` ``cite``    italic; ``strong`` bold; ``a`` link      Hyperlink (character style)
+``figure``         a generated figure: ``img`` (SVG,         a picture (its PNG, with the
+                   with ``alt``) and ``p.caption``           alt text), then Caption
 =================  =======================================  ==============================
 
 ``section`` and ``article`` group; ``time`` and ``span.draws-on`` are inline text.
@@ -28,7 +30,7 @@ element            meaning                                  Word style (referenc
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from lxml import etree, html
 
@@ -45,19 +47,25 @@ ALLOWED: dict[str, set[str]] = {
     "dl": {"class"}, "dt": set(), "dd": set(),
     "em": set(), "strong": set(), "cite": set(), "a": {"href"},
     "span": {"class"}, "time": {"datetime"},
+    "figure": {"class"}, "img": {"class", "src", "alt"},
 }
 
 CLASSES: dict[str, set[str]] = {
-    "p": {"marking", "memo-kind", "lesson", "rationale"},
+    "p": {"marking", "memo-kind", "lesson", "rationale", "caption"},
     "article": {"memo"}, "header": {"memo-header"},
     "section": {"bluf", "context", "precedents", "precedent", "recommendations", "caveats",
-                "sources", "decision", "framing", "proposals", "oversight", "talking-points"},
+                "sources", "decision", "framing", "proposals", "oversight", "talking-points",
+                "timeline"},
+    "figure": {"timeline"}, "img": {"timeline"},
     "h1": {"title"}, "h2": set(), "h3": set(),
     "ul": {"precedents-brief", "caveats", "decision", "talking-points"},
     "ol": {"recommendations", "sources", "proposals"},
     "li": set(), "dl": {"routing"},
     "span": {"footnote", "draws-on"},
 }
+
+
+FIGURE_SRC = "data:image/svg+xml;base64,"
 
 
 class DocumentError(MemoError):
@@ -73,6 +81,7 @@ class Document:
     audience: str
     lang: str
     template: str
+    figures: dict = field(default_factory=dict)  # data-figure key -> memo.figures.Figure
 
     @property
     def title(self) -> str:
@@ -120,6 +129,9 @@ def parse(text: str, *, audience: str, lang: str, template: str) -> Document:
         for cls in (el.get("class") or "").split():
             if cls not in CLASSES.get(el.tag, set()):
                 problems.append(f'<{el.tag} class="{cls}"> is not a known memo class')
+        if el.tag == "img" and (not (el.get("src") or "").startswith(FIGURE_SRC)
+                                or not (el.get("alt") or "").strip()):
+            problems.append("<img> must be a generated figure (an SVG data: URL) with alt text")
     if tree.find(".//body/article") is None:
         problems.append("the document has no <article> in <body>")
     if problems:

@@ -348,12 +348,31 @@ def render(project: Project, audience: str, templates: Path, lang: str | None = 
 
     env.filters["md"] = md
     env.filters["longdate"] = lambda d: l10n.longdate(d, lang)
+    figures: dict = {}
+
+    def timeline() -> Markup:
+        """The precedents' timeline as an <img> (SVG); the DOCX writer takes its PNG."""
+        from memo import figures as figs
+
+        events = []
+        for raw, p in zip(project.precedents, view.precedents, strict=True):
+            label = labels("administration-years", administration=p.administration,
+                           years=p.years)
+            events.append(figs.Event(str(label), str(p.title), raw.years.start, raw.years.end))
+        alt = str(labels("timeline-alt", items="; ".join(f"{e.label}: {e.title}"
+                                                         for e in events)))
+        fig = figs.timeline(events, alt, templates)
+        key = f"figure-{len(figures) + 1}"
+        figures[key] = fig
+        return Markup(f'<img class="timeline" src="{fig.data_uri()}" alt="{escape(alt)}" '
+                      f'data-figure="{key}">')
+
     try:
         tmpl = env.get_template(name)
         text = tmpl.render(
             view=view, memo=view.memo, profile=view.audience, lang=lang, t=labels,
             cited=cites.cited, bibliography=lambda s: Markup(bibliography_entry(s)),
-            version=__version__,
+            timeline=timeline, version=__version__,
             created=created or f"{project.memo.date.isoformat()}T00:00:00Z",
         )
     except jinja2.TemplateSyntaxError as exc:
@@ -373,6 +392,7 @@ def render(project: Project, audience: str, templates: Path, lang: str | None = 
     if loc.problems:
         raise ContentError(loc.problems, what=f"{audience}-{lang}")
     doc = parse(text, audience=audience, lang=lang, template=name)
+    doc.figures = figures
     _check_forbidden(doc, profile)
     return doc
 

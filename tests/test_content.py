@@ -142,4 +142,4 @@ def test_unknown_section_in_profile_points_at_the_profile(content_copy, tmp_path
                                        "--out", str(tmp_path / "o")])
     assert result.exit_code == 2
     assert "staff.yaml:5:" in result.stderr
-    assert "sections[4]: unknown section 'caveat'" in result.stderr
+    assert "sections[5]: unknown section 'caveat'" in result.stderr

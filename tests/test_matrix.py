@@ -169,7 +169,7 @@ def test_over_budget_fails_alone_and_keeps_the_last_good_files(content_copy, tmp
     result = run("build", "-a", "staff", "-a", "principal", "-l", "en", "--content",
                  str(content_copy), "--out", str(out))
     assert result.exit_code == 1
-    assert ("failed: staff-en: over budget: staff-en.pdf: 4 pages, budget 2; staff-en: 1335 "
+    assert ("failed: staff-en: over budget: staff-en.pdf: 4 pages, budget 2; staff-en: 1355 "
             "words, budget 900 (its files were not written)") in result.stderr
     table = result.stdout.splitlines()
     assert re.match(r"principal-en\s+skipped\s+1\s+\d+", table[1])

@@ -47,7 +47,7 @@ def write(doc: Document, templates: Path, options: Options = DEFAULT) -> Output:
         if not child.tag.endswith("}sectPr"):
             body.remove(child)
 
-    w = _Walker(word, notes, doc.label("routing-end", ":"))
+    w = _Walker(word, notes, doc.label("routing-end", ":"), doc.figures)
     for el in doc.article:
         w.block(el)
     _header_footer(word, w.marking, doc.label("page", "Page {page} of {pages}"))
@@ -166,9 +166,11 @@ def _header_footer(word, marking: str, page_label: str) -> None:
 class _Walker:
     """Turns the article's elements into Word paragraphs, in document order."""
 
-    def __init__(self, word, notes: oxml.Footnotes, routing_end: str = ":"):
+    def __init__(self, word, notes: oxml.Footnotes, routing_end: str = ":",
+                 figures: dict | None = None):
         self.word = word
         self.notes = notes
+        self.figures = figures or {}
         self.routing_end = routing_end  # after TO, FROM...: ":" or, in Japanese, "："
         self.numbering = oxml.Numbering(word)
         self.marking = ""
@@ -194,8 +196,29 @@ class _Walker:
             self.routing(el)
         elif tag in ("ul", "ol"):
             self.listing(el)
+        elif tag == "figure":
+            for child in el:
+                if child.tag == "img":
+                    self.picture(child)
+                else:
+                    self.para(child, "Caption")
         else:  # document.parse admits nothing else at block level
             raise MemoError(f"DOCX writer: unexpected <{tag}> at block level")
+
+    def picture(self, img) -> None:
+        """A generated figure: its PNG at the text width, with the alt text Word and
+        screen readers show (``wp:docPr descr``)."""
+        from docx.shared import Inches
+
+        fig = self.figures.get(img.get("data-figure") or "")
+        if fig is None:
+            raise MemoError("DOCX writer: a figure without its PNG")
+        p = self.word.add_paragraph(style=self.word.styles["Figure"])
+        width = Inches(min(fig.width_pt / 72, 6.7))
+        p.add_run().add_picture(io.BytesIO(fig.png), width=width)
+        doc_pr = p._p.xpath(".//wp:docPr")[0]
+        doc_pr.set("descr", fig.alt)
+        doc_pr.set("title", fig.alt[:100])
 
     def para(self, el, style: str, prefix: list | None = None):
         p = self.word.add_paragraph(style=self.word.styles[style])

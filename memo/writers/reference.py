@@ -18,7 +18,7 @@ PARAGRAPH_STYLES = (
     "Normal", "Title", "Heading 1", "Heading 2", "Heading 3", "Body Text",
     "List Bullet", "List Number", "List Continue", "Memo Kind", "Memo Routing",
     "BLUF", "BLUF Heading", "Lesson", "Rationale", "Source Entry", "Decision Line",
-    "Marking", "Header", "Footer", "Footnote Text",
+    "Marking", "Header", "Footer", "Footnote Text", "Figure", "Caption",
 )
 CHARACTER_STYLES = ("Footnote Reference", "Hyperlink")
 STYLES = PARAGRAPH_STYLES + CHARACTER_STYLES
@@ -189,6 +189,12 @@ def build(path: Path) -> None:
     _font(rationale, size=9.5)
     src = _style(doc, "Source Entry", "p", "List Number")
     _font(src, size=9)
+    figure = _style(doc, "Figure", "p", "Normal")
+    _spacing(figure, 6, 2)
+    figure.paragraph_format.keep_with_next = True
+    caption = _style(doc, "Caption", "p", "Normal")
+    _font(caption, SANS, 8, color=MUTED)
+    _spacing(caption, 0, 8, 10.5)
     decision = _style(doc, "Decision Line", "p", "Normal")
     for stop in (3.1, 4.9):
         decision.paragraph_format.tab_stops.add_tab_stop(Inches(stop), WD_TAB_ALIGNMENT.LEFT)

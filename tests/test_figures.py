@@ -1,0 +1,81 @@
+"""The precedents' timeline: generated from the content, vector in the PDF and HTML, a PNG
+in the DOCX, with alternative text in every format; a profile turns it on or off."""
+
+from __future__ import annotations
+
+import base64
+import io
+import zipfile
+
+import pytest
+from click.testing import CliRunner
+from lxml import etree, html
+
+from memo.cli import main
+
+ALT = ("Timeline of the precedents: Johnson, 1965: Normalization: the 1965 Treaty on Basic "
+       "Relations; Reagan, 1983–1984: Rapprochement: the Chun–Nakasone summits; Clinton, "
+       "1994–1999: Institutionalization: the Perry Process and the TCOG")
+
+
+def figure_alts(pdf_path) -> list[str]:
+    import pikepdf
+
+    alts: list[str] = []
+
+    def walk(node):
+        if isinstance(node, pikepdf.Array):
+            for kid in node:
+                walk(kid)
+        elif isinstance(node, pikepdf.Dictionary):
+            if node.get("/S") == "/Figure":
+                alts.append(str(node.get("/Alt", "")))
+            if "/K" in node:
+                walk(node.K)
+
+    with pikepdf.open(pdf_path) as pdf:
+        walk(pdf.Root.StructTreeRoot.K)
+    return alts
+
+
+@pytest.mark.parametrize("variant", ["staff-en", "congress-en"])
+def test_timeline_in_every_format_with_alt_text(built, variant):
+    # HTML: an SVG image, drawn from the content, with the alt text
+    img = html.parse(str(built / f"{variant}.html")).find(".//img[@class='timeline']")
+    assert img is not None and img.get("alt") == ALT
+    svg = etree.fromstring(base64.b64decode(img.get("src").split(",", 1)[1]))
+    texts = [t.text for t in svg.iter("{http://www.w3.org/2000/svg}text")]
+    assert {"Johnson, 1965", "Reagan, 1983–1984", "Clinton, 1994–1999"} <= set(texts)
+    assert {"1960", "1970", "1980", "1990", "2000"} <= set(texts)
+    assert svg.findtext("{http://www.w3.org/2000/svg}title") == ALT
+
+    # PDF: tagged as a figure, with the same alt text
+    assert figure_alts(built / f"{variant}.pdf") == [ALT]
+
+    # DOCX: a PNG at print resolution, described by the alt text
+    from PIL import Image
+
+    with zipfile.ZipFile(built / f"{variant}.docx") as z:
+        media = [n for n in z.namelist() if n.startswith("word/media/")]
+        assert len(media) == 1 and media[0].endswith(".png")
+        png = Image.open(io.BytesIO(z.read(media[0])))
+        body = z.read("word/document.xml").decode()
+    assert png.width >= 1300  # 6.7 in at 200 dpi
+    assert f'descr="{ALT}"' in body
+
+
+def test_audiences_without_the_section_have_no_timeline(built):
+    for variant in ("principal-en", "partner-ko"):
+        assert html.parse(str(built / f"{variant}.html")).find(".//img") is None
+        assert figure_alts(built / f"{variant}.pdf") == []
+
+
+def test_a_profile_turns_the_timeline_off(content_copy, tmp_path):
+    staff = content_copy / "audiences" / "staff.yaml"
+    staff.write_text(staff.read_text().replace("context, timeline, precedents",
+                                               "context, precedents"))
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["build", "-a", "staff", "-f", "html", "--content",
+                                       str(content_copy), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert html.parse(str(out / "staff-en.html")).find(".//img") is None
