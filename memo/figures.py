@@ -60,15 +60,40 @@ class _Layout:
     bars: list[tuple[float, float, float, float]] = field(default_factory=list)
 
 
-def _fonts(templates: Path):
+CJK_FACE = {"ko": "Noto Sans CJK KR", "ja": "Noto Sans CJK JP", "zh": "Noto Sans CJK SC"}
+
+
+def _fonts(templates: Path, lang: str = "en"):
+    """Regular and bold faces for measuring and for the PNG: the vendored Noto Sans, or
+    for Korean and Japanese the Noto Sans CJK face fontconfig finds (the SVG names the
+    same faces, so both renderings agree)."""
     from PIL import ImageFont
 
-    def load(name: str):
+    def vendored(name: str):
         path = templates / "fonts" / name
         if not path.is_file():
             raise MemoError(f"the timeline needs {path}")
         return lambda size: ImageFont.truetype(str(path), size=max(1, round(size)))
-    return load("NotoSans-Regular.ttf"), load("NotoSans-Bold.ttf")
+
+    def system(family: str, style: str):
+        import subprocess
+
+        try:
+            found = subprocess.run(["fc-match", "-f", "%{file}|%{index}",
+                                    f"{family}:style={style}"], capture_output=True,
+                                   text=True, timeout=10).stdout
+        except (OSError, subprocess.TimeoutExpired):
+            found = ""
+        path, _, index = found.partition("|")
+        if "cjk" not in Path(path).name.lower():  # fontconfig fell back to another face
+            raise MemoError(f"the timeline needs the font {family} (fonts-noto-cjk)")
+        return lambda size: ImageFont.truetype(path, size=max(1, round(size)),
+                                               index=int(index or 0))
+
+    face = CJK_FACE.get(lang.split("-")[0])
+    if face:
+        return system(face, "Regular"), system(face, "Bold")
+    return vendored("NotoSans-Regular.ttf"), vendored("NotoSans-Bold.ttf")
 
 
 def _wrap(text: str, width: float, measure) -> list[str]:
@@ -83,8 +108,8 @@ def _wrap(text: str, width: float, measure) -> list[str]:
     return [*lines, line][:3] if line else lines[:3]
 
 
-def _layout(events: list[Event], templates: Path) -> _Layout:
-    regular, bold = _fonts(templates)
+def _layout(events: list[Event], templates: Path, lang: str) -> _Layout:
+    regular, bold = _fonts(templates, lang)
     scale = 10  # measure at 10x and divide: Pillow sizes are whole pixels
 
     def width(text: str, size: float, heavy: bool = False) -> float:
@@ -142,7 +167,9 @@ def _layout(events: list[Event], templates: Path) -> _Layout:
     return out
 
 
-def _svg(layout: _Layout, alt: str) -> str:
+def _svg(layout: _Layout, alt: str, lang: str) -> str:
+    face = CJK_FACE.get(lang.split("-")[0])
+    family = f"Noto Sans, {face}, sans-serif" if face else "Noto Sans, sans-serif"
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH / 72:.3f}in" '
              f'height="{layout.height / 72:.3f}in" viewBox="0 0 {WIDTH:g} {layout.height:g}" '
              f'role="img" aria-label="{escape(alt)}"><title>{escape(alt)}</title>']
@@ -155,16 +182,16 @@ def _svg(layout: _Layout, alt: str) -> str:
     for t in layout.texts:
         weight = ' font-weight="bold"' if t.bold else ""
         parts.append(f'<text x="{t.x:.2f}" y="{t.y:.2f}" text-anchor="middle" '
-                     f'font-family="Noto Sans, sans-serif" font-size="{t.size}"{weight} '
+                     f'font-family="{family}" font-size="{t.size}"{weight} '
                      f'fill="{t.color}">{escape(t.text)}</text>')
     parts.append("</svg>")
     return "".join(parts)
 
 
-def _png(layout: _Layout, templates: Path) -> bytes:
+def _png(layout: _Layout, templates: Path, lang: str) -> bytes:
     from PIL import Image, ImageDraw
 
-    regular, bold = _fonts(templates)
+    regular, bold = _fonts(templates, lang)
     s = DPI / 72
     img = Image.new("RGB", (round(WIDTH * s), round(layout.height * s)), "white")
     draw = ImageDraw.Draw(img)
@@ -180,9 +207,10 @@ def _png(layout: _Layout, templates: Path) -> bytes:
     return buf.getvalue()
 
 
-def timeline(events: list[Event], alt: str, templates: Path) -> Figure:
+def timeline(events: list[Event], alt: str, templates: Path, lang: str = "en") -> Figure:
     """The timeline of ``events``, as SVG and PNG from one layout, with ``alt`` text."""
     if not events:
         raise MemoError("the timeline needs at least one precedent")
-    layout = _layout(events, templates)
-    return Figure(_svg(layout, alt), _png(layout, templates), alt, WIDTH, layout.height)
+    layout = _layout(events, templates, lang)
+    return Figure(_svg(layout, alt, lang), _png(layout, templates, lang), alt, WIDTH,
+                  layout.height)

@@ -361,7 +361,7 @@ def render(project: Project, audience: str, templates: Path, lang: str | None = 
             events.append(figs.Event(str(label), str(p.title), raw.years.start, raw.years.end))
         alt = str(labels("timeline-alt", items="; ".join(f"{e.label}: {e.title}"
                                                          for e in events)))
-        fig = figs.timeline(events, alt, templates)
+        fig = figs.timeline(events, alt, templates, lang)
         key = f"figure-{len(figures) + 1}"
         figures[key] = fig
         return Markup(f'<img class="timeline" src="{fig.data_uri()}" alt="{escape(alt)}" '

@@ -79,3 +79,34 @@ def test_a_profile_turns_the_timeline_off(content_copy, tmp_path):
                                        str(content_copy), "--out", str(out)])
     assert result.exit_code == 0, result.output
     assert html.parse(str(out / "staff-en.html")).find(".//img") is None
+
+
+def test_a_korean_timeline_is_drawn_with_korean_faces(content_copy, tmp_path):
+    """Turned on for the Korean partner paper: Korean labels in the SVG, no missing glyph
+    in the PDF (the build refuses those), and a PNG drawn with Noto Sans CJK KR."""
+    partner = content_copy / "audiences" / "partner.yaml"
+    partner.write_text(partner.read_text().replace("sections: [framing, precedents,",
+                                                   "sections: [framing, timeline, precedents,"))
+    out = tmp_path / "out"
+    args = ["build", "-a", "partner", "-l", "ko", "--content", str(content_copy), "--out",
+            str(out)]
+    untranslated = CliRunner().invoke(main, args)  # the titles it now prints lack Korean
+    assert untranslated.exit_code == 1
+    assert "precedents[0].title: no Korean text (ko)" in untranslated.stderr
+    precedents = content_copy / "precedents.yaml"
+    text = precedents.read_text()
+    for en, ko in [("Normalization: the 1965 Treaty on Basic Relations", "국교 정상화"),
+                   ("Rapprochement: the Chun–Nakasone summits", "관계 개선"),
+                   ("Institutionalization: the Perry Process and the TCOG", "제도화")]:
+        text = text.replace(f'title: "{en}"', f'title: {{en: "{en}", ko: "{ko}"}}')
+    precedents.write_text(text)
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    img = html.parse(str(out / "partner-ko.html")).find(".//img[@class='timeline']")
+    svg = etree.fromstring(base64.b64decode(img.get("src").split(",", 1)[1]))
+    texts = [t.text for t in svg.iter("{http://www.w3.org/2000/svg}text")]
+    assert "존슨 행정부(1965)" in texts
+    assert img.get("alt").startswith("선례 연표: 존슨 행정부(1965)")
+    assert figure_alts(out / "partner-ko.pdf") == [img.get("alt")]
+    with zipfile.ZipFile(out / "partner-ko.docx") as z:
+        assert [n for n in z.namelist() if n.startswith("word/media/")]
