@@ -75,6 +75,15 @@ shard_option = click.option(
     "(for N CI runners); `memo batch --merge` joins their folders.")
 
 
+def engine_options(command):
+    """The options `memo build` and `memo batch` share: they are one engine."""
+    for option in reversed((content_option, templates_option, out_option, jobs_option,
+                            force_option, pdf_variant_option, shard_option,
+                            time_limit_option)):
+        command = option(command)
+    return command
+
+
 def source_date() -> int | None:
     """``SOURCE_DATE_EPOCH`` from the environment, the reproducible-builds convention for
     the date a build stamps; unset, documents carry the memo's own date."""
@@ -161,14 +170,7 @@ def _complete_audience(ctx, param, incomplete: str):
               help="Language to build (repeatable), like en, ko, ja; default: all.")
 @click.option("--format", "-f", "formats", multiple=True, type=click.Choice(FORMATS),
               help="Format to write (repeatable); default: all.")
-@content_option
-@templates_option
-@out_option
-@jobs_option
-@force_option
-@pdf_variant_option
-@shard_option
-@time_limit_option
+@engine_options
 def build(audiences, languages, formats, content, templates, out, jobs, force, pdf_variant,
           shard, time_limit) -> None:
     """Build the variants the options select from the matrix (all by default).
@@ -187,14 +189,7 @@ def build(audiences, languages, formats, content, templates, out, jobs, force, p
 
 
 @main.command()
-@content_option
-@templates_option
-@out_option
-@jobs_option
-@force_option
-@pdf_variant_option
-@shard_option
-@time_limit_option
+@engine_options
 @click.option("--merge", "merge", is_flag=True,
               help="Do not build: merge the output folders DIRS into OUT.")
 @click.argument("dirs", nargs=-1, type=click.Path(path_type=Path))
