@@ -31,6 +31,26 @@ def pdftotext(pdf: Path, *args: str) -> str:
                           capture_output=True, text=True).stdout
 
 
+def structure_elements(pdf) -> list:
+    """The tagged PDF's structure elements (pikepdf dictionaries), in reading order."""
+    import pikepdf
+
+    out: list = []
+
+    def walk(node):
+        if isinstance(node, pikepdf.Array):
+            for kid in node:
+                walk(kid)
+        elif isinstance(node, pikepdf.Dictionary):
+            if "/S" in node:
+                out.append(node)
+            if "/K" in node:
+                walk(node.K)
+
+    walk(pdf.Root.StructTreeRoot.get("/K"))
+    return out
+
+
 @pytest.fixture(scope="session")
 def built(tmp_path_factory) -> Path:
     """The bundled memo, every audience in every format, built once through the library."""

@@ -13,29 +13,20 @@ from lxml import etree, html
 
 from memo.cli import main
 
+from .conftest import structure_elements
+
 ALT = ("Timeline of the precedents: Johnson, 1965: Normalization: the 1965 Treaty on Basic "
        "Relations; Reagan, 1983–1984: Rapprochement: the Chun–Nakasone summits; Clinton, "
        "1994–1999: Institutionalization: the Perry Process and the TCOG")
 
 
 def figure_alts(pdf_path) -> list[str]:
+    """The alternative text of every /Figure in the PDF's structure tree."""
     import pikepdf
 
-    alts: list[str] = []
-
-    def walk(node):
-        if isinstance(node, pikepdf.Array):
-            for kid in node:
-                walk(kid)
-        elif isinstance(node, pikepdf.Dictionary):
-            if node.get("/S") == "/Figure":
-                alts.append(str(node.get("/Alt", "")))
-            if "/K" in node:
-                walk(node.K)
-
     with pikepdf.open(pdf_path) as pdf:
-        walk(pdf.Root.StructTreeRoot.K)
-    return alts
+        return [str(el.get("/Alt", "")) for el in structure_elements(pdf)
+                if el.get("/S") == "/Figure"]
 
 
 @pytest.mark.parametrize("variant", ["staff-en", "congress-en"])

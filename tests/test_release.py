@@ -18,7 +18,7 @@ from click.testing import CliRunner
 
 from memo.cli import main
 
-from .conftest import CONTENT, ROOT, TEMPLATES, need
+from .conftest import CONTENT, ROOT, TEMPLATES, need, structure_elements
 from .test_outputs import VARIANTS
 
 
@@ -148,22 +148,7 @@ def test_source_date_epoch_dates_every_format(tmp_path):
 
 def structure_types(pdf) -> list[str]:
     """The structure tree's element types, in reading order."""
-    import pikepdf
-
-    out: list[str] = []
-
-    def walk(node):
-        if isinstance(node, pikepdf.Array):
-            for kid in node:
-                walk(kid)
-        elif isinstance(node, pikepdf.Dictionary):
-            if "/S" in node:
-                out.append(str(node.S))
-            if "/K" in node:
-                walk(node.K)
-
-    walk(pdf.Root.StructTreeRoot.get("/K"))
-    return out
+    return [str(el.S) for el in structure_elements(pdf)]
 
 
 @pytest.mark.parametrize("variant,lang", [("principal-en", "en"), ("staff-en", "en"),
