@@ -9,4 +9,7 @@ Nothing in this package imports WeasyPrint or python-docx at import time; only t
 writers do, and only when a build asks for them.
 """
 
-__version__ = "0.1.0"
+try:  # written by setuptools-scm from the git tag when the package is built or installed
+    from memo._version import version as __version__
+except ImportError:  # a source tree that was never installed
+    __version__ = "0.0.0"

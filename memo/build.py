@@ -26,8 +26,11 @@ from typing import Any
 
 from memo.cache import Inputs, cached_plan, currency, remember_plan
 from memo.errors import MemoError, display_path
+from memo.fonts import Checker as FontChecker
+from memo.fonts import remember as remember_fonts
 from memo.output import Artifact, atomic_write, locked, read_manifest, shard_record, write_manifest
 from memo.plan import Variant, plan
+from memo.theme import Theme, as_theme
 from memo.writers import FORMATS, PDF_VARIANTS, Options
 
 
@@ -46,6 +49,7 @@ class Outcome:
     artifacts: list[Artifact] = field(default_factory=list)
     message: str = ""
     seconds: float = 0.0
+    font_paths: dict[str, str] = field(default_factory=dict)  # sha256 -> path, system fonts
 
     @property
     def pages(self) -> int | None:
@@ -97,7 +101,7 @@ class Job:
     """What every variant of one build shares; sent to each worker with its task."""
 
     project: Any
-    templates: Path
+    theme: Theme
     out: Path
     options: Options
     created: str | None  # the documents' date (ISO 8601), when not the memo's own
@@ -108,8 +112,25 @@ class _TimeUp(BaseException):
     """Not an Exception: libraries' own ``except Exception`` must not swallow it."""
 
 
+# The alarm of the variant being built: armed by _limit, fired by _time_up; "fired"
+# stays set even where a finalizer swallowed the _TimeUp it raised.
+_alarm = {"armed": False, "fired": False}
+
+
 def _time_up(signum, frame):
+    _alarm["fired"] = True
     raise _TimeUp
+
+
+def _in_time() -> None:
+    """Before the files are written: stop the alarm, and give up if it has fired. The
+    alarm can go off inside a garbage-collector callback (WeasyPrint's FontConfiguration
+    finalizer, say), where Python prints "Exception ignored" and carries on."""
+    if _alarm["armed"]:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        _alarm["armed"] = False
+    if _alarm["fired"]:
+        raise _TimeUp
 
 
 def _build_one(job: Job, variant: Variant, inputs: dict[str, str],
@@ -117,9 +138,10 @@ def _build_one(job: Job, variant: Variant, inputs: dict[str, str],
     """Build ``variant``'s stale formats (``variant.formats``); ``current`` are its
     up-to-date artifacts, reported with the new ones."""
     start = time.perf_counter()
+    paths: dict[str, str] = {}
     try:
         with _limit(job.time_limit):
-            arts = _render_and_write(job, variant, inputs)
+            arts = _render_and_write(job, variant, inputs, paths)
         arts = sorted(current + arts, key=lambda a: FORMATS.index(a.format))
     except _TimeUp:
         return Outcome(variant.name, "failed", message=f"took longer than {job.time_limit:g} s, "
@@ -138,7 +160,8 @@ def _build_one(job: Job, variant: Variant, inputs: dict[str, str],
         return Outcome(variant.name, "failed",
                        message=f"internal error: {type(exc).__name__}: {exc}{detail}",
                        seconds=time.perf_counter() - start)
-    return Outcome(variant.name, "built", arts, seconds=time.perf_counter() - start)
+    return Outcome(variant.name, "built", arts, seconds=time.perf_counter() - start,
+                   font_paths=paths)
 
 
 @contextmanager
@@ -146,45 +169,54 @@ def _limit(seconds: float | None):
     """Stop a variant that runs longer than ``seconds`` (a hostile or broken template, a
     pathological layout): SIGALRM in the process building it, which is a worker's own
     main thread, or this process's."""
+    _alarm["fired"] = False
     if not seconds or threading.current_thread() is not threading.main_thread():
         yield
         return
     previous = signal.signal(signal.SIGALRM, _time_up)
+    _alarm["armed"] = True
     signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
         yield
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
+        _alarm["armed"] = False
         signal.signal(signal.SIGALRM, previous)
 
 
-def _render_and_write(job: Job, variant: Variant, inputs: dict[str, str]) -> list[Artifact]:
+def _render_and_write(job: Job, variant: Variant, inputs: dict[str, str],
+                      font_paths: dict[str, str]) -> list[Artifact]:
+    """Render, write every stale format, check the budgets, then write the files;
+    ``font_paths`` learns where the system fonts used are."""
     from memo import render as rendering
     from memo.writers import writer
 
-    project, templates, out = job.project, job.templates, job.out
-    doc = rendering.render(project, variant.audience, templates, variant.lang,
+    project, theme, out = job.project, job.theme, job.out
+    doc = rendering.render(project, variant.audience, theme, variant.lang,
                            created=job.created)
     words = doc.words()
-    outputs = {fmt: writer(fmt)(doc, templates, job.options) for fmt in variant.formats}
+    outputs = {fmt: writer(fmt)(doc, theme, job.options) for fmt in variant.formats}
     budget = project.audiences[variant.audience].budget
     over = []
     pdf = outputs.get("pdf")
     if budget.pages and pdf is None and "pdf" not in inputs:
-        pdf = writer("pdf")(doc, templates, job.options)  # for the page count only
+        pdf = writer("pdf")(doc, theme, job.options)  # for the page count only
     if budget.pages and pdf is not None and pdf.pages > budget.pages:
         over.append(f"{variant.name}.pdf: {pdf.pages} pages, budget {budget.pages}")
     if budget.words and words > budget.words:
         over.append(f"{variant.name}: {words} words, budget {budget.words}")
     if over:
         raise MemoError("over budget: " + "; ".join(over) + " (its files were not written)")
+    _in_time()
     arts = []
     for fmt, output in outputs.items():
         name = f"{variant.name}.{fmt}"
         atomic_write(out / name, output.data)
         arts.append(Artifact(name, variant.name, variant.audience, variant.lang, fmt,
                              hashlib.sha256(output.data).hexdigest(), len(output.data),
-                             words, inputs[fmt], output.pages))
+                             words, inputs[fmt], output.pages,
+                             [f.record() for f in output.fonts]))
+        font_paths.update(output.font_paths)
     return arts
 
 
@@ -204,13 +236,14 @@ def _sources(content: Path) -> tuple[tuple[str, bytes], ...]:
     return tuple((p.relative_to(content).as_posix(), p.read_bytes()) for p in files)
 
 
-def check(content: Path, templates: Path):
+def check(content: Path, templates: Theme | Path | None):
     """Validate ``content`` and render every declared variant, writing nothing; raise one
     :class:`~memo.errors.ContentError` listing the problems of all of them."""
     from memo import render as rendering
     from memo.content import load_project
     from memo.errors import ContentError
 
+    templates = as_theme(templates)
     project = load_project(content)
     rendering.check_templates(project, templates)
     variants = plan(project)
@@ -225,7 +258,8 @@ def check(content: Path, templates: Path):
     return project, variants
 
 
-def build(content: Path, templates: Path, out: Path, *, audiences: Iterable[str] = (),
+def build(content: Path, templates: Theme | Path | None, out: Path, *,
+          audiences: Iterable[str] = (),
           languages: Iterable[str] = (), formats: Iterable[str] = (),
           shard: tuple[int, int] | None = None, jobs: int | None = None, force: bool = False,
           pdf_variant: str = PDF_VARIANTS[0], source_date: int | None = None,
@@ -241,15 +275,17 @@ def build(content: Path, templates: Path, out: Path, *, audiences: Iterable[str]
     profiles are invalid. A variant that fails is reported in its :class:`Outcome`; the
     other variants are still built. ``progress`` is called as each variant finishes.
     """
+    theme = as_theme(templates)
     selection = [sorted(audiences), sorted(languages), sorted(formats), shard]
     created = iso_date(source_date) if source_date is not None else None
-    inputs = Inputs(content, templates, out, settings=f"{pdf_variant};{created}")
+    inputs = Inputs(content, theme, out, settings=f"{pdf_variant};{created}")
     key = inputs.plan_key(*selection)
     manifest = {a["path"]: a for a in read_manifest(out)}
     result = Result(out)
     if not force:
         cached = cached_plan(out, key)
-        states = [currency(out, v, {f: inputs.of(v, f) for f in v.formats}, manifest)
+        fonts = FontChecker(out)
+        states = [currency(out, v, {f: inputs.of(v, f) for f in v.formats}, manifest, fonts)
                   for v in cached or []]
         if cached and not any(stale for _, stale in states):
             result.outcomes = [Outcome(v.name, "skipped", arts)
@@ -267,19 +303,21 @@ def build(content: Path, templates: Path, out: Path, *, audiences: Iterable[str]
     jobs = max(1, jobs or os.cpu_count() or 1)
     with _Workers(jobs) as workers:
         project = load_project(content)
-        rendering.check_templates(project, templates)
+        rendering.check_templates(project, theme)
         variants = plan(project, audiences=audiences, languages=languages, formats=formats,
                         shard=shard)
         with locked(out):
             manifest = {a["path"]: a for a in read_manifest(out)}  # as of now, locked
             remember_plan(out, key, variants)
-            job = Job(project, templates, out,
+            job = Job(project, theme, out,
                       Options(pdf_variant,
                               _sources(content) if pdf_variant.startswith("pdf/a-3") else ()),
                       created, time_limit)
             try:
                 _build_all(job, variants, inputs, manifest, result, workers, force, progress)
             finally:  # interrupted too: record what was written
+                remember_fonts(out, {k: Path(v) for o in result.outcomes
+                                     for k, v in o.font_paths.items()})
                 whole = plan(project, audiences=audiences, languages=languages,
                              formats=formats) if shard else variants
                 write_manifest(out, result.artifacts, shard_record(
@@ -298,9 +336,11 @@ def _build_all(job: Job, variants: list[Variant], inputs: Inputs, manifest: dict
     had already met the budget, from these same inputs.
     """
     todo: list[tuple[Variant, dict[str, str], list[Artifact]]] = []
+    fonts = FontChecker(job.out)
     for v in variants:
         ins = {fmt: inputs.of(v, fmt) for fmt in v.formats}
-        current, stale = ([], v.formats) if force else currency(job.out, v, ins, manifest)
+        current, stale = ([], v.formats) if force else currency(job.out, v, ins, manifest,
+                                                                fonts)
         if not stale:
             result.outcomes.append(Outcome(v.name, "skipped", current))
         else:

@@ -1,11 +1,13 @@
 """What makes a file up to date: the hash of its inputs, checked against the manifest.
 
 An artifact's inputs are everything that can change its bytes: the content files (other
-audiences' profiles excepted), the templates folder, memo's own code, the versions of
-the libraries that shape the output, the variant and the format. An artifact is up to
-date when the manifest records these same inputs for it and the file on disk has the
-recorded hash. ``.memo-plans.json`` remembers which variants each selection planned to,
-so a run with nothing changed checks hashes without loading the content at all.
+audiences' profiles excepted), the theme (the files a build can read, a project's own
+over the built-in ones), memo's own code, the versions of the libraries that shape the
+output, the variant and the format. An artifact is up to date when the manifest records
+these same inputs for it, the file on disk has the recorded hash, and the system fonts
+it records are unchanged on this machine (:mod:`memo.fonts`). ``.memo-plans.json``
+remembers which variants each selection planned to, so a run with nothing changed checks
+hashes without loading the content at all.
 """
 
 from __future__ import annotations
@@ -18,8 +20,10 @@ from pathlib import Path
 from typing import Any
 
 from memo import __version__
+from memo.fonts import Checker as FontChecker
 from memo.output import Artifact, atomic_write
 from memo.plan import Variant
+from memo.theme import Theme
 
 PLANS = ".memo-plans.json"
 # Libraries whose versions change the output bytes: a new version rebuilds everything.
@@ -64,7 +68,7 @@ def library_versions() -> str:
 class Inputs:
     """The inputs hash of each artifact: everything that can change its bytes."""
 
-    def __init__(self, content: Path, templates: Path, out: Path, settings: str = ""):
+    def __init__(self, content: Path, theme: Theme, out: Path, settings: str = ""):
         self.content = content
         out_dir = out.resolve()
 
@@ -75,7 +79,7 @@ class Inputs:
         shared = hashlib.sha256()
         shared.update(_tree_digest(content, lambda p: produced(p) or p.is_relative_to(audiences))
                       .encode())
-        shared.update(_tree_digest(templates, produced).encode())
+        shared.update(theme.digest(produced).encode())
         shared.update(library_versions().encode())
         shared.update(settings.encode())  # the PDF variant, the documents' date
         # memo's own code: an edited writer must rebuild, whatever __version__ says
@@ -96,12 +100,12 @@ class Inputs:
         return h.hexdigest()
 
 
-def current_artifact(out: Path, name: str, inputs: str,
-                     manifest: dict[str, dict]) -> Artifact | None:
+def current_artifact(out: Path, name: str, inputs: str, manifest: dict[str, dict],
+                     fonts: FontChecker) -> Artifact | None:
     """The manifest's record of ``name`` if the file on disk is what it describes and was
-    built from these inputs; otherwise None (rebuild it)."""
+    built from these inputs and these system fonts; otherwise None (rebuild it)."""
     rec = manifest.get(name)
-    if not rec or rec.get("inputs") != inputs:
+    if not rec or rec.get("inputs") != inputs or not fonts.unchanged(rec.get("fonts")):
         return None
     try:
         data = (out / name).read_bytes()
@@ -111,12 +115,12 @@ def current_artifact(out: Path, name: str, inputs: str,
     return art if hashlib.sha256(data).hexdigest() == art.sha256 else None
 
 
-def currency(out: Path, variant: Variant, inputs: dict[str, str],
-              manifest: dict[str, dict]) -> tuple[list[Artifact], tuple[str, ...]]:
+def currency(out: Path, variant: Variant, inputs: dict[str, str], manifest: dict[str, dict],
+             fonts: FontChecker) -> tuple[list[Artifact], tuple[str, ...]]:
     """The variant's artifacts that are up to date, and the formats to rebuild."""
     current, stale = [], []
     for fmt in variant.formats:
-        art = current_artifact(out, f"{variant.name}.{fmt}", inputs[fmt], manifest)
+        art = current_artifact(out, f"{variant.name}.{fmt}", inputs[fmt], manifest, fonts)
         if art is None:
             stale.append(fmt)
         else:

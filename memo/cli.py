@@ -6,24 +6,23 @@ import the rendering libraries only when they render, so ``memo --help`` stays f
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
 import click
 
-from memo import __version__
-from memo.errors import MemoError, UsageError
+from memo import __version__, cli_project
+from memo.cli_options import (
+    content_option,
+    engine_options,
+    jobs_option,
+    source_date,
+    templates_option,
+)
+from memo.cli_options import fail as _fail
+from memo.cli_options import where as _where
+from memo.errors import MemoError, UsageError, display_path
 from memo.writers import FORMATS, PDF_VARIANTS  # the package itself imports no writer
-
-content_option = click.option(
-    "--content", "content", type=click.Path(path_type=Path), default=Path("content"),
-    show_default=True, help="The memo project folder (YAML).")
-
-
-def _fail(err: MemoError) -> None:
-    click.echo(str(err), err=True)
-    sys.exit(err.exit_code)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -53,48 +52,6 @@ def _terminated(signum, frame) -> None:
     raise SystemExit(128 + signum)
 
 
-templates_option = click.option(
-    "--templates", type=click.Path(path_type=Path), default=Path("templates"),
-    show_default=True, help="The templates folder (Jinja, CSS, fonts, labels, reference.docx).")
-out_option = click.option(
-    "--out", type=click.Path(path_type=Path), default=Path("output"), show_default=True,
-    help="Where to write the files and manifest.json.")
-jobs_option = click.option(
-    "--jobs", "-j", type=click.IntRange(min=1), default=None, metavar="N",
-    help="Variants built at once, in worker processes.  [default: one per core]")
-force_option = click.option(
-    "--force", is_flag=True, help="Rebuild even the variants that are up to date.")
-pdf_variant_option = click.option(
-    "--pdf-variant", type=click.Choice(PDF_VARIANTS), default=PDF_VARIANTS[0], show_default=True,
-    help="PDF/UA-1 (tagged, accessible) or PDF/A-3b (archival, carries the content files).")
-time_limit_option = click.option(
-    "--time-limit", type=click.FloatRange(min=0, min_open=True), default=300.0,
-    show_default=True, metavar="SECONDS", help="Fail a variant that takes longer than this.")
-shard_option = click.option(
-    "--shard", metavar="K/N", help="Build only the K-th of N slices of the variants "
-    "(for N CI runners); `memo batch --merge` joins their folders.")
-
-
-def engine_options(command):
-    """The options `memo build` and `memo batch` share: they are one engine."""
-    for option in reversed((content_option, templates_option, out_option, jobs_option,
-                            force_option, pdf_variant_option, shard_option,
-                            time_limit_option)):
-        command = option(command)
-    return command
-
-
-def source_date() -> int | None:
-    """``SOURCE_DATE_EPOCH`` from the environment, the reproducible-builds convention for
-    the date a build stamps; unset, documents carry the memo's own date."""
-    raw = os.environ.get("SOURCE_DATE_EPOCH")
-    if raw is None or raw == "":
-        return None
-    if not raw.isdigit():
-        raise UsageError(f"SOURCE_DATE_EPOCH={raw!r}: expected whole seconds since 1970")
-    return int(raw)
-
-
 def _report(result, started: float) -> None:
     """The summary table, on stdout; failures, in full, on stderr."""
     import time
@@ -110,7 +67,7 @@ def _report(result, started: float) -> None:
     n = len(result.outcomes)
     click.echo(f"{n} variant{'s' if n != 1 else ''}: {result.count('built')} built, "
                f"{result.count('skipped')} up to date, {result.count('failed')} failed "
-               f"({time.perf_counter() - started:.1f} s) -> {result.out}/")
+               f"({time.perf_counter() - started:.1f} s) -> {display_path(result.out)}/")
     for f in result.failures:
         click.echo(f"failed: {f.variant}: {f.message}", err=True)
 
@@ -137,15 +94,17 @@ def _progress():
     return line
 
 
-def _run_build(shard: str | None = None, **options) -> None:
+def _run_build(content, templates, out, shard: str | None = None, **options) -> None:
     import time
 
     from memo.build import build as run
     from memo.plan import parse_shard
 
     started = time.perf_counter()
+    where = _where(content, templates, out)
     try:
-        result = run(progress=_progress(), shard=parse_shard(shard) if shard else None,
+        result = run(where.content, where.templates, where.output, progress=_progress(),
+                     shard=parse_shard(shard) if shard else None,
                      source_date=source_date(), **options)
     except MemoError as err:
         _fail(err)
@@ -155,9 +114,14 @@ def _run_build(shard: str | None = None, **options) -> None:
 
 
 def _complete_audience(ctx, param, incomplete: str):
-    """Shell completion for --audience: the profiles in the content folder, read as file
-    names only, so completing stays instant."""
-    folder = Path(ctx.params.get("content") or "content") / "audiences"
+    """Shell completion for --audience: the profiles in the project's content folder,
+    read as file names only, so completing stays instant."""
+    from memo.project import locate
+
+    try:
+        folder = locate(ctx.params.get("content")).content / "audiences"
+    except MemoError:
+        return []
     return sorted(p.stem for p in folder.glob("*.yaml")
                   if p.stem.startswith(incomplete) and not p.name.startswith("."))
 
@@ -183,7 +147,7 @@ def build(audiences, languages, formats, content, templates, out, jobs, force, p
       memo build -a principal -l ko          the principal's memo in Korean, every format
       memo build -f docx --out /tmp/memos    every variant, Word only
     """
-    _run_build(content=content, templates=templates, out=out, audiences=audiences,
+    _run_build(content, templates, out, audiences=audiences,
                languages=languages, formats=formats, jobs=jobs, force=force,
                pdf_variant=pdf_variant, shard=shard, time_limit=time_limit)
 
@@ -221,7 +185,7 @@ def batch(content, templates, out, jobs, force, pdf_variant, shard, time_limit, 
     if dirs:
         _fail(UsageError(f"unexpected arguments {' '.join(map(str, dirs))} (folders are for "
                          "--merge)"))
-    _run_build(content=content, templates=templates, out=out, shard=shard, jobs=jobs,
+    _run_build(content, templates, out, shard=shard, jobs=jobs,
                force=force, pdf_variant=pdf_variant, time_limit=time_limit)
 
 
@@ -247,9 +211,11 @@ def check(content, templates, fmt) -> None:
 
     from memo.build import check as run
     from memo.errors import ContentError
+    from memo.project import locate
 
     try:
-        project, variants = run(content, templates)
+        where = locate(content, templates)
+        project, variants = run(where.content, where.templates)
     except MemoError as err:
         if fmt == "text":
             _fail(err)
@@ -263,7 +229,7 @@ def check(content, templates, fmt) -> None:
         click.echo(json.dumps({"ok": True, "problems": [],
                                "variants": [v.name for v in variants]}, indent=2))
         return
-    click.echo(f"{content}: valid ({len(project.precedents)} precedents, "
+    click.echo(f"{display_path(where.content)}: valid ({len(project.precedents)} precedents, "
                f"{len(project.recommendations)} recommendations, {len(project.sources)} sources; "
                f"{len(variants)} variants render)")
 
@@ -282,7 +248,7 @@ def list_(content) -> None:
     from memo.plan import plan
 
     try:
-        project = load_project(content)
+        project = load_project(_where(content).content)
         variants = plan(project)
     except MemoError as err:
         _fail(err)
@@ -308,8 +274,8 @@ def list_(content) -> None:
               help="The release's name.  [default: git describe --tags --always --dirty]")
 @content_option
 @templates_option
-@click.option("--out", type=click.Path(path_type=Path), default=Path("dist"), show_default=True,
-              help="Where memo-V/ and memo-V.zip go.")
+@click.option("--out", type=click.Path(path_type=Path), default=None,
+              help="Where memo-V/ and memo-V.zip go.  [default: the project's dist/]")
 @jobs_option
 @click.option("--from", "shards", multiple=True, type=click.Path(path_type=Path),
               metavar="DIR", help="Do not build: release these CI shard folders (repeatable), "
@@ -328,13 +294,15 @@ def release_(version, content, templates, out, jobs, shards) -> None:
     """
     from memo.release import release as run
 
+    where = _where(content, templates, dist=out)
     try:
-        made = run(content, templates, out, version=version, jobs=jobs,
+        made = run(where.content, where.templates, where.dist, version=version, jobs=jobs,
                    source_date=source_date(), shards=shards, progress=_progress())
     except MemoError as err:
         _fail(err)
-    click.echo(f"{made.folder}/  {len(made.files)} files, {made.folder / 'SHA256SUMS'}")
-    click.echo(f"{made.archive}  sha256 {made.sha256}")
+    click.echo(f"{display_path(made.folder)}/  {len(made.files)} files, "
+               f"{display_path(made.folder / 'SHA256SUMS')}")
+    click.echo(f"{display_path(made.archive)}  sha256 {made.sha256}")
 
 
 @main.command()
@@ -354,8 +322,9 @@ def verify(target, content, templates, jobs) -> None:
     """
     from memo.release import verify as run
 
+    where = _where(content, templates)
     try:
-        verdict = run(target, content, templates, jobs=jobs)
+        verdict = run(target, where.content, where.templates, jobs=jobs)
     except MemoError as err:
         _fail(err)
     width = max(len(c.status) for c in verdict.checks)
@@ -367,31 +336,6 @@ def verify(target, content, templates, jobs) -> None:
                f"files match" + (f"; {len(bad)} do not" if bad else ""))
     if bad:
         sys.exit(1)
-
-
-@main.command()
-@click.argument("folder", type=click.Path(path_type=Path))
-@click.option("--title", default="A New Policy Memo", show_default=True,
-              help="The memo's title.")
-def new(folder, title) -> None:
-    """Start a memo project in FOLDER: every file, an example of each entry, comments.
-
-    It validates and builds as it stands; edit it from there.
-
-    \b
-    Example:
-      memo new my-memo --title "Restoring Trilateral Cooperation"
-      memo build --content my-memo --out my-memo-output
-    """
-    from memo.scaffold import new as run
-
-    try:
-        written = run(folder, title)
-    except MemoError as err:
-        _fail(err)
-    for path in written:
-        click.echo(f"wrote {path}")
-    click.echo(f"next: memo check --content {folder}; memo build --content {folder}")
 
 
 @main.command()
@@ -414,15 +358,21 @@ def serve(content, templates, port) -> None:
 
     from memo.serve import start
 
+    where = _where(content, templates)
     try:
-        server = start(content, templates, port)
+        server = start(where.content, where.templates, port)
     except OSError as exc:
         _fail(MemoError(f"cannot listen on 127.0.0.1:{port}: {exc.strerror}"))
     host, bound = server.server_address[:2]
-    click.echo(f"serving {content} on http://{host}:{bound}/  (Ctrl-C stops)")
+    click.echo(f"serving {display_path(where.content)} on http://{host}:{bound}/  "
+               "(Ctrl-C stops)")
     try:
         while True:
             time.sleep(3600)
     except KeyboardInterrupt:
         server.stop_watching.set()
         server.shutdown()
+
+
+for command in (cli_project.new, cli_project.schema, cli_project.theme):
+    main.add_command(command)

@@ -23,97 +23,27 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-import re
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
 from memo import l10n, yamlsource
 from memo.errors import ContentError, Problem, display_path
+from memo.fields import (
+    CITATION,
+    FormatName,
+    Id,
+    Label,
+    Lang,
+    Prose,
+    Text,
+    YearRange,
+    _Model,
+    _one_or_many,
+    _unique,
+)
 from memo.yamlsource import Source
-
-# XML 1.0 allows tab, newline and carriage return among the C0 controls, nothing else;
-# Word and python-docx refuse the rest, so they are refused here, where we can say where.
-_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-CITATION = re.compile(r"\[@([A-Za-z0-9_.:-]+)(?:,\s*([^\]]+))?\]")
-ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
-YEARS = re.compile(r"^(\d{4})(?:\s*[-–]\s*(\d{4}))?$")
-
-
-def _clean_text(value: str) -> str:
-    bad = _FORBIDDEN.search(value)
-    if bad:
-        raise ValueError(
-            f"control character U+{ord(bad.group()):04X} at character {bad.start() + 1} "
-            "(often pasted from Word); delete it"
-        )
-    value = value.strip()
-    if not value:
-        raise ValueError("must not be empty")
-    return value
-
-
-def _check_id(value: str) -> str:
-    if not ID.match(value):
-        raise ValueError("ids are lower-case letters, digits and hyphens, like reagan-1983")
-    return value
-
-
-def _check_lang(value: str) -> str:
-    if not l10n.LANG.match(value) or not l10n.is_known_language(value):
-        raise ValueError(f"'{value}' is not a language code like en, ko or ja")
-    return value
-
-
-def _per_language(value: Any) -> Any:
-    if isinstance(value, str):
-        return {l10n.DEFAULT: value}
-    if isinstance(value, dict):
-        for key in value:
-            if not isinstance(key, str) or not l10n.LANG.match(key):
-                raise ValueError(f"'{key}' is not a language code like en, ko or ja")
-        return value
-    raise ValueError("expected text, or text per language like {en: ..., ko: ...}")
-
-
-Text = Annotated[str, AfterValidator(_clean_text)]
-"""Plain text in one language, no markup: names, titles of sources."""
-Lang = Annotated[str, AfterValidator(_check_lang)]
-Label = Annotated[dict[str, Text], BeforeValidator(_per_language), AfterValidator(l10n.Text)]
-"""Plain text a reader sees, in one language or several (:class:`memo.l10n.Text`)."""
-Prose = Label
-"""Like :data:`Label`, but inline Markdown (emphasis, links) citing sources as ``[@id]``."""
-Id = Annotated[str, AfterValidator(_check_id)]
-FormatName = Literal["pdf", "docx", "html"]
-
-
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Years(BaseModel):
-    model_config = ConfigDict(frozen=True)
-    start: int
-    end: int
-
-    def __str__(self) -> str:
-        return str(self.start) if self.start == self.end else f"{self.start}–{self.end}"
-
-
-def _parse_years(value: Any) -> Any:
-    if isinstance(value, (Years, dict)):
-        return value
-    m = YEARS.match(str(value).strip()) if isinstance(value, (str, int)) else None
-    if not m:
-        raise ValueError("expected a year range like 1983-1984")
-    start, end = int(m.group(1)), int(m.group(2) or m.group(1))
-    if end < start:
-        raise ValueError(f"the range ends ({end}) before it starts ({start})")
-    return {"start": start, "end": end}
-
-
-YearRange = Annotated[Years, BeforeValidator(_parse_years)]
 
 
 class Context(_Model):
@@ -121,25 +51,16 @@ class Context(_Model):
     now: Prose = Field(description="The threat environment the recommendations answer.")
 
 
-def _one_or_many(value: Any) -> Any:
-    return [value] if isinstance(value, str) else value
-
-
-def _unique(values: list | None) -> list | None:
-    if values:
-        twice = sorted({v for v in values if values.count(v) > 1})
-        if twice:
-            raise ValueError(f"listed more than once: {', '.join(twice)}")
-    return values
-
-
 class Exclusion(_Model):
     """Leaves out the variants matching every key given, e.g. ``{audience: staff,
     language: [ko, ja]}`` (a name or a list of names)."""
 
-    audience: Annotated[list[Id], BeforeValidator(_one_or_many)] | None = None
-    language: Annotated[list[Lang], BeforeValidator(_one_or_many)] | None = None
-    format: Annotated[list[FormatName], BeforeValidator(_one_or_many)] | None = None
+    audience: Annotated[list[Id], BeforeValidator(
+        _one_or_many, json_schema_input_type=Id | list[Id])] | None = None
+    language: Annotated[list[Lang], BeforeValidator(
+        _one_or_many, json_schema_input_type=Lang | list[Lang])] | None = None
+    format: Annotated[list[FormatName], BeforeValidator(
+        _one_or_many, json_schema_input_type=FormatName | list[FormatName])] | None = None
 
     def matches(self, audience: str, lang: str, fmt: str) -> bool:
         def hit(rule, value) -> bool:

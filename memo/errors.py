@@ -21,6 +21,10 @@ class UsageError(MemoError):
     exit_code = 2
 
 
+class TemplateError(MemoError):
+    """A template that does not render: a build failure (exit 1), not bad content."""
+
+
 @dataclass(frozen=True, order=True)
 class Problem:
     """One thing wrong with the content, e.g. ``content/x.yaml:4:7: a[1].b: expected ...``."""

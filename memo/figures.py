@@ -3,7 +3,8 @@
 One layout, two renderers: :func:`timeline` places every mark and label once, in points,
 then draws the same geometry as SVG (for the PDF and the HTML, vector) and as PNG at
 200 dpi (for the DOCX, which Word shows more reliably than SVG). Text is measured with
-the vendored Noto Sans, so labels are placed where they will print.
+the theme's Noto Sans (Noto Sans CJK for Korean and Japanese), so labels are placed where
+they will print; the figure records those font files, since its layout depends on them.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from html import escape
 from pathlib import Path
 
 from memo.errors import MemoError
+from memo.theme import Theme
 
 WIDTH = 482.0  # points: the text width of a Letter page with 0.9 in margins
 DPI = 200
@@ -37,6 +39,8 @@ class Figure:
     alt: str
     width_pt: float
     height_pt: float
+    fonts: tuple = ()  # the font files its text was measured and drawn with
+    font_paths: dict = field(default_factory=dict)  # sha256 -> path, system fonts
 
     def data_uri(self) -> str:
         return "data:image/svg+xml;base64," + base64.b64encode(self.svg.encode()).decode()
@@ -63,37 +67,42 @@ class _Layout:
 CJK_FACE = {"ko": "Noto Sans CJK KR", "ja": "Noto Sans CJK JP", "zh": "Noto Sans CJK SC"}
 
 
-def _fonts(templates: Path, lang: str = "en"):
-    """Regular and bold faces for measuring and for the PNG: the vendored Noto Sans, or
+@dataclass
+class _Faces:
+    regular: object  # size -> PIL font
+    bold: object
+    fonts: tuple  # memo.fonts.FontFile records of the files
+    paths: dict  # sha256 -> path, for the system ones
+
+
+def _fonts(theme: Theme, lang: str = "en") -> _Faces:
+    """Regular and bold faces for measuring and for the PNG: the theme's Noto Sans, or
     for Korean and Japanese the Noto Sans CJK face fontconfig finds (the SVG names the
     same faces, so both renderings agree)."""
     from PIL import ImageFont
 
-    def vendored(name: str):
-        path = templates / "fonts" / name
-        if not path.is_file():
-            raise MemoError(f"the timeline needs {path}")
-        return lambda size: ImageFont.truetype(str(path), size=max(1, round(size)))
-
-    def system(family: str, style: str):
-        import subprocess
-
-        try:
-            found = subprocess.run(["fc-match", "-f", "%{file}|%{index}",
-                                    f"{family}:style={style}"], capture_output=True,
-                                   text=True, timeout=10).stdout
-        except (OSError, subprocess.TimeoutExpired):
-            found = ""
-        path, _, index = found.partition("|")
-        if "cjk" not in Path(path).name.lower():  # fontconfig fell back to another face
-            raise MemoError(f"the timeline needs the font {family} (fonts-noto-cjk)")
-        return lambda size: ImageFont.truetype(path, size=max(1, round(size)),
-                                               index=int(index or 0))
+    from memo import fonts
 
     face = CJK_FACE.get(lang.split("-")[0])
+    found = []
     if face:
-        return system(face, "Regular"), system(face, "Bold")
-    return vendored("NotoSans-Regular.ttf"), vendored("NotoSans-Bold.ttf")
+        for bold in (False, True):
+            path, index = fonts.system_face(face, bold=bold)
+            found.append((path, index, fonts.describe(path, index)))
+    else:
+        for name in ("fonts/NotoSans-Regular.ttf", "fonts/NotoSans-Bold.ttf"):
+            path = theme.find(name)
+            if path is None:
+                raise MemoError(f"the timeline needs {name} in the theme ({theme.where()})")
+            found.append((path, 0, fonts.describe(path, 0, "theme", file=name)))
+
+    def loader(path: Path, index: int):
+        return lambda size: ImageFont.truetype(str(path), size=max(1, round(size)),
+                                               index=index)
+
+    (p0, i0, r0), (p1, i1, r1) = found
+    return _Faces(loader(p0, i0), loader(p1, i1), (r0, r1),
+                  {r.sha256: str(p) for p, _, r in found if r.origin == "system"})
 
 
 def _wrap(text: str, width: float, measure) -> list[str]:
@@ -108,8 +117,8 @@ def _wrap(text: str, width: float, measure) -> list[str]:
     return [*lines, line][:3] if line else lines[:3]
 
 
-def _layout(events: list[Event], templates: Path, lang: str) -> _Layout:
-    regular, bold = _fonts(templates, lang)
+def _layout(events: list[Event], faces: _Faces) -> _Layout:
+    regular, bold = faces.regular, faces.bold
     scale = 10  # measure at 10x and divide: Pillow sizes are whole pixels
 
     def width(text: str, size: float, heavy: bool = False) -> float:
@@ -188,10 +197,10 @@ def _svg(layout: _Layout, alt: str, lang: str) -> str:
     return "".join(parts)
 
 
-def _png(layout: _Layout, templates: Path, lang: str) -> bytes:
+def _png(layout: _Layout, faces: _Faces) -> bytes:
     from PIL import Image, ImageDraw
 
-    regular, bold = _fonts(templates, lang)
+    regular, bold = faces.regular, faces.bold
     s = DPI / 72
     img = Image.new("RGB", (round(WIDTH * s), round(layout.height * s)), "white")
     draw = ImageDraw.Draw(img)
@@ -207,10 +216,11 @@ def _png(layout: _Layout, templates: Path, lang: str) -> bytes:
     return buf.getvalue()
 
 
-def timeline(events: list[Event], alt: str, templates: Path, lang: str = "en") -> Figure:
+def timeline(events: list[Event], alt: str, theme: Theme, lang: str = "en") -> Figure:
     """The timeline of ``events``, as SVG and PNG from one layout, with ``alt`` text."""
     if not events:
         raise MemoError("the timeline needs at least one precedent")
-    layout = _layout(events, templates, lang)
-    return Figure(_svg(layout, alt, lang), _png(layout, templates, lang), alt, WIDTH,
-                  layout.height)
+    faces = _fonts(theme, lang)
+    layout = _layout(events, faces)
+    return Figure(_svg(layout, alt, lang), _png(layout, faces), alt, WIDTH, layout.height,
+                  faces.fonts, faces.paths)

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from markdown_it import MarkdownIt
 from markdown_it.rules_inline import StateInline
 
-from memo.content import CITATION
+from memo.fields import CITATION
 
 
 def _citation_rule(state: StateInline, silent: bool) -> bool:

@@ -3,7 +3,8 @@
 Every file is written to a temporary name in the output folder and renamed into place,
 so a failed or interrupted build never leaves a half-written file. ``manifest.json``
 lists what the folder holds: one :class:`Artifact` per file, with its hash, size, page
-and word counts and the hash of its inputs (:mod:`memo.cache`).
+and word counts, the hash of its inputs (:mod:`memo.cache`) and the font files it was
+made with (:mod:`memo.fonts`).
 """
 
 from __future__ import annotations
@@ -35,11 +36,13 @@ class Artifact:
     words: int
     inputs: str
     pages: int | None = None
+    fonts: list[dict] | None = None  # memo.fonts.FontFile records: what the bytes used
 
     def record(self) -> dict:
         rec = asdict(self)
-        if rec["pages"] is None:
-            del rec["pages"]
+        for optional in ("pages", "fonts"):
+            if rec[optional] is None:
+                del rec[optional]
         return rec
 
 

@@ -30,6 +30,7 @@ from pathlib import Path
 
 from memo.errors import MemoError, UsageError, display_path
 from memo.output import MANIFEST, atomic_write, merge, read_manifest, shard_settings
+from memo.theme import Theme, as_theme
 
 SUMS = "SHA256SUMS"
 RELEASE_PDF = "pdf/a-3b"
@@ -58,13 +59,15 @@ def git_version(where: Path) -> str | None:
     return version if proc.returncode == 0 and version else None
 
 
-def release(content: Path, templates: Path, dist: Path, *, version: str | None = None,
+def release(content: Path, templates: Theme | Path | None, dist: Path, *,
+            version: str | None = None,
             jobs: int | None = None, source_date: int | None = None,
             shards: Iterable[Path] = (), progress: Callable = lambda o, i, n: None) -> Release:
     """Build (or merge ``shards`` into) ``dist/memo-<version>/`` and pack it."""
     from memo.build import build, iso_date
     from memo.cache import Inputs, library_versions
 
+    theme = as_theme(templates)
     version = version or git_version(content.resolve().parent)
     if not version:
         raise UsageError("no version: not in a git repository with commits; pass --version")
@@ -79,7 +82,7 @@ def release(content: Path, templates: Path, dist: Path, *, version: str | None =
                              f"each shard with --pdf-variant {RELEASE_PDF}")
         source_date = settings.get("source_date")
     created = iso_date(source_date) if source_date is not None else None
-    inputs = Inputs(content, templates, folder, settings=f"{RELEASE_PDF};{created}")
+    inputs = Inputs(content, theme, folder, settings=f"{RELEASE_PDF};{created}")
     if shards:
         for where in shards:  # the manifest will vouch for these inputs: they must match
             if _shard_inputs(where) != inputs.everything:
@@ -88,7 +91,7 @@ def release(content: Path, templates: Path, dist: Path, *, version: str | None =
         _clear(folder)
         merge(shards, folder)
     else:
-        result = build(content, templates, folder, pdf_variant=RELEASE_PDF,
+        result = build(content, theme, folder, pdf_variant=RELEASE_PDF,
                        source_date=source_date, jobs=jobs, progress=progress)
         if not result.ok:
             failed = ", ".join(f.variant for f in result.failures)
@@ -185,9 +188,16 @@ class Verdict:
         return all(c.status == "ok" for c in self.checks)
 
 
-def verify(target: Path, content: Path, templates: Path, *, jobs: int | None = None) -> Verdict:
-    """Check a release folder or archive against itself and against a fresh build."""
+def verify(target: Path, content: Path, templates: Theme | Path | None, *,
+           jobs: int | None = None) -> Verdict:
+    """Check a release folder or archive against itself and against a fresh build.
+
+    A file that differs is explained where the manifests can tell why: a font file that
+    is not the one the release was made with, or another version of memo or of a
+    library that shapes the bytes.
+    """
     from memo.build import build
+    from memo.cache import library_versions
 
     with tempfile.TemporaryDirectory(prefix="memo-verify-") as tmp:
         folder = _unpack(target, Path(tmp)) if target.is_file() else target
@@ -197,13 +207,18 @@ def verify(target: Path, content: Path, templates: Path, *, jobs: int | None = N
         rebuilt = Path(tmp) / "rebuilt"
         result = build(content, templates, rebuilt, pdf_variant=doc["release"]["pdf_variant"],
                        source_date=doc["release"].get("source_date"), jobs=jobs, force=True)
-        fresh = {a.path: a.sha256 for a in result.artifacts}
+        fresh = {a.path: a for a in result.artifacts}
         failed = {f.variant: f.message for f in result.failures}
+        tools = tool_changes(doc["release"].get("tools"), library_versions())
         for art in doc["artifacts"]:
             path = art["path"]
             if path in fresh:
-                same = fresh.pop(path) == art["sha256"]
-                verdict.checks.append(Check(path, "ok" if same else "differs"))
+                new = fresh.pop(path)
+                if new.sha256 == art["sha256"]:
+                    verdict.checks.append(Check(path, "ok"))
+                else:
+                    why = font_changes(art.get("fonts"), new.fonts) + tools
+                    verdict.checks.append(Check(path, "differs", "; ".join(why)))
             elif art.get("variant") in failed:
                 verdict.checks.append(Check(path, "not rebuilt", failed[art["variant"]]))
             else:
@@ -212,6 +227,38 @@ def verify(target: Path, content: Path, templates: Path, *, jobs: int | None = N
         verdict.checks += [Check(p, "new", "the content now declares it; the release lacks it")
                            for p in sorted(fresh)]
     return verdict
+
+
+def font_changes(then: list[dict] | None, now: list[dict] | None) -> list[str]:
+    """How the font files of a release's artifact and of its rebuild differ, in words."""
+    if then is None:
+        return []  # a release made before memo recorded its fonts
+    old = {r.get("name", "?"): r for r in then if isinstance(r, dict)}
+    new = {r.get("name", "?"): r for r in now or () if isinstance(r, dict)}
+    out = [f"font {name}: the release used {_font(old[name])}, this machine has "
+           f"{_font(new[name])}" for name in sorted(old.keys() & new.keys())
+           if old[name].get("sha256") != new[name].get("sha256")]
+    gone, came = sorted(old.keys() - new.keys()), sorted(new.keys() - old.keys())
+    if gone or came:
+        out.append("fonts: " + "; ".join(x for x in (
+            f"the release used {', '.join(gone)}" if gone else "",
+            f"this machine used {', '.join(came)}" + (" instead" if gone else "")
+            if came else "") if x))
+    return out
+
+
+def _font(rec: dict) -> str:
+    version = (rec.get("version") or "no version").split(";")[0]
+    return f"{rec.get('file') or '?'} {version} (sha256 {str(rec.get('sha256'))[:12]}…)"
+
+
+def tool_changes(then: dict | None, now: str) -> list[str]:
+    """memo and the output libraries: the release's versions against this machine's."""
+    if not isinstance(then, dict):
+        return []
+    here = dict(v.split("=", 1) for v in now.split(";"))
+    return [f"{name} {then[name]} made the release, this machine has {version}"
+            for name, version in here.items() if name in then and then[name] != version]
 
 
 def _unpack(archive: Path, into: Path) -> Path:

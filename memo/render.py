@@ -1,13 +1,12 @@
 """Render one audience's memo to the semantic HTML document every writer reads.
 
 The audience's profile picks the sections and their order; each section is a template,
-``templates/sections/<name>.html.j2``, included by ``base.html.j2`` (or by an audience
-template that extends it). Jinja runs sandboxed, with autoescaping and strict undefined
-variables: a typo in a template is an error naming it, not an empty string.
+``sections/<name>.html.j2`` in the theme, included by ``base.html.j2`` (or by an
+audience template that extends it). Jinja runs sandboxed (:mod:`memo.templating`).
 
 Templates see the content through :class:`Localized` views, which hand out each text in
-the variant's language; the words the templates print themselves come from
-``templates/labels.yaml`` through ``t("key")``. Text missing in the variant's language
+the variant's language; the words the templates print themselves come from the theme's
+``labels.yaml`` through ``t("key")``. Text missing in the variant's language
 makes the render fail with a :class:`~memo.errors.ContentError` listing every such
 field: a variant is never silently in English.
 """
@@ -20,22 +19,23 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 from pydantic import BaseModel
 
-from memo import __version__, inline, l10n, yamlsource
+from memo import __version__, inline, l10n
 from memo.content import Project, SourceEntry
 from memo.document import Document, parse
-from memo.errors import ContentError, MemoError, Problem, display_path
+from memo.errors import ContentError, MemoError, Problem, TemplateError, display_path
 from memo.profiles import Profile
+from memo.templating import (  # noqa: F401 (check_templates: part of this module's API)
+    Labels,
+    _template_location,
+    check_templates,
+    environment,
+    template_for,
+)
+from memo.theme import Theme, as_theme
 from memo.yamlsource import Source
-
-LABELS = "labels.yaml"
-
-
-class TemplateError(MemoError):
-    """A template that does not render: a build failure (exit 1), not bad content."""
 
 
 @dataclass
@@ -237,90 +237,8 @@ class View:
         return self.precedents[i]
 
 
-class Labels:
-    """``templates/labels.yaml``: the words templates print, per language, as ``t(key)``."""
-
-    def __init__(self, templates: Path, loc: Localizer):
-        path = templates / LABELS
-        try:
-            self.src = yamlsource.load(path)
-        except yamlsource.LoadFailed as exc:
-            raise ContentError([exc.problem]) from None
-        if not isinstance(self.src.data, dict):
-            raise ContentError([Problem(display_path(path), 1, 1, "",
-                                        "expected a mapping of label keys")])
-        self.loc = loc
-
-    def __call__(self, key: str, **fields: Any) -> Any:
-        entry = self.src.data.get(key)
-        if entry is None:
-            raise TemplateError(f"unknown label '{key}': add it to {display_path(self.src.file)}")
-        if not isinstance(entry, dict):
-            raise ContentError([self.src.problem((key,), "expected text per language, like "
-                                                 "{en: ..., ko: ...}")])
-        text = entry.get(self.loc.lang)
-        if not isinstance(text, str):
-            return self.loc.missing(self.src, (key,))
-        if not fields:
-            return text
-        try:
-            return text.format(**fields)
-        except (KeyError, IndexError, ValueError) as exc:
-            self.loc.report((self.src, (key, self.loc.lang),
-                             f"cannot fill in this label ({type(exc).__name__}: {exc}); "
-                             f"the template gives {', '.join('{' + f + '}' for f in fields)}"))
-            return ""
-
-
-def environment(templates: Path) -> SandboxedEnvironment:
-    env = SandboxedEnvironment(
-        loader=jinja2.FileSystemLoader(str(templates)),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
-    return env
-
-
-def template_for(profile: Profile, templates: Path) -> str:
-    if profile.template:
-        return profile.template
-    own = f"{profile.name}.html.j2"
-    return own if (templates / own).is_file() else "base.html.j2"
-
-
-def check_templates(project: Project, templates: Path) -> None:
-    """Every profile's template and sections must exist; report them like content errors."""
-    problems = []
-    for profile in project.audiences.values():
-        if profile.template:
-            try:
-                path = (templates / profile.template).resolve()
-                inside = path.is_relative_to(templates.resolve()) and ".." not in Path(
-                    profile.template).parts
-                found = inside and path.is_file()
-            except (OSError, ValueError):  # a name too long, or with a NUL, for this system
-                inside = found = False
-            if not inside:
-                problems.append(profile.problem(("template",), "a template is named by its "
-                                                "path inside the templates folder"))
-            elif not found:
-                problems.append(profile.problem(
-                    ("template",), f"no such template {templates / profile.template}"))
-        for i, name in enumerate(profile.sections):
-            if not (templates / "sections" / f"{name}.html.j2").is_file():
-                problems.append(profile.problem(
-                    ("sections", i),
-                    f"unknown section '{name}': no template sections/{name}.html.j2 in "
-                    f"{templates}"))
-    if problems:
-        raise ContentError(problems)
-
-
-def render(project: Project, audience: str, templates: Path, lang: str | None = None, *,
-           created: str | None = None) -> Document:
+def render(project: Project, audience: str, templates: Theme | Path | None,
+           lang: str | None = None, *, created: str | None = None) -> Document:
     """Render ``audience``'s memo in ``lang`` to a checked :class:`~memo.document.Document`.
 
     ``created`` (ISO 8601, UTC) dates the document; by default, the memo's own date at
@@ -329,15 +247,16 @@ def render(project: Project, audience: str, templates: Path, lang: str | None = 
     Raises :class:`~memo.errors.ContentError` when text the templates print has no
     translation into ``lang``, or when the result carries a phrase the profile forbids.
     """
+    theme = as_theme(templates)
     profile = project.audiences[audience]
     lang = lang or project.memo.lang
     loc = Localizer(lang, project.memo.lang)
     view = View(project, profile, lang, loc)
-    labels = Labels(templates, loc)
+    labels = Labels(theme, loc)
     ibid = labels("ibid")
     cites = Citations(project, ibid=str(ibid))  # str() of a missing label reports it
-    env = environment(templates)
-    name = template_for(profile, templates)
+    env = environment(theme)
+    name = template_for(profile, theme)
 
     def md(text: Any) -> Markup:
         if isinstance(text, l10n.Missing):
@@ -361,7 +280,7 @@ def render(project: Project, audience: str, templates: Path, lang: str | None = 
             events.append(figs.Event(str(label), str(p.title), raw.years.start, raw.years.end))
         alt = str(labels("timeline-alt", items="; ".join(f"{e.label}: {e.title}"
                                                          for e in events)))
-        fig = figs.timeline(events, alt, templates, lang)
+        fig = figs.timeline(events, alt, theme, lang)
         key = f"figure-{len(figures) + 1}"
         figures[key] = fig
         return Markup(f'<img class="timeline" src="{fig.data_uri()}" alt="{escape(alt)}" '
@@ -378,7 +297,7 @@ def render(project: Project, audience: str, templates: Path, lang: str | None = 
     except jinja2.TemplateSyntaxError as exc:
         raise TemplateError(f"{exc.filename or exc.name}:{exc.lineno}: {exc.message}") from None
     except jinja2.TemplateNotFound as exc:
-        raise TemplateError(f"template not found: {exc.name} (in {templates})") from None
+        raise TemplateError(f"template not found: {exc.name} (in {theme.where()})") from None
     except jinja2.UndefinedError as exc:
         raise TemplateError(f"{_template_location(exc)}: {exc.message}") from None
     except jinja2.exceptions.SecurityError as exc:
@@ -413,17 +332,3 @@ def _check_forbidden(doc: Document, profile: Profile) -> None:
                 break
     if problems:
         raise ContentError(problems, what=f"{doc.audience}-{doc.lang}")
-
-
-def _template_location(exc: Exception) -> str:
-    """The innermost template frame of a Jinja runtime error, as ``file:line``."""
-    tb = exc.__traceback__
-    where = "template"
-    while tb is not None:
-        code = tb.tb_frame.f_code
-        if code.co_filename.endswith(".j2"):
-            lineno = tb.tb_frame.f_globals.get("__jinja_template__")
-            line = lineno.get_corresponding_lineno(tb.tb_lineno) if lineno else tb.tb_lineno
-            where = f"{code.co_filename}:{line}"
-        tb = tb.tb_next
-    return where

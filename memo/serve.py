@@ -18,6 +18,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 from memo.errors import MemoError
+from memo.theme import Theme, as_theme
 
 PREVIEW_CSS = """
 html { background: #e7e9ec; }
@@ -47,10 +48,15 @@ class Preview:
     """What the server shows, rebuilt from the files on every request, and a version
     number that moves when a watched file changes."""
 
-    def __init__(self, content: Path, templates: Path):
+    def __init__(self, content: Path, templates: Theme | Path | None):
         self.content, self.templates = content, templates
         self.version = 0
         self.changed = threading.Condition()
+
+    @property
+    def theme(self) -> Theme:
+        """Looked up on each request: a project may add its templates folder meanwhile."""
+        return as_theme(self.templates)
 
     def bump(self) -> None:
         with self.changed:
@@ -67,7 +73,7 @@ class Preview:
         from memo.render import check_templates
 
         project = load_project(self.content)
-        check_templates(project, self.templates)
+        check_templates(project, self.theme)
         return project
 
     def index(self) -> str:
@@ -90,11 +96,11 @@ class Preview:
         try:
             project = self._project()
             audience, lang = self._split(project, name)
-            doc = render(project, audience, self.templates, lang)
+            doc = render(project, audience, self.theme, lang)
+            css = "\n".join(self.theme.path(f"css/{s}").read_text("utf-8")
+                            for s in ("memo.css", "print.css"))
         except MemoError as err:
             return self._errors(err)
-        css = "\n".join((self.templates / "css" / s).read_text("utf-8")
-                        for s in ("memo.css", "print.css"))
         css = css.replace("url(../fonts/", "url(/fonts/") + PREVIEW_CSS
         page = doc.html.replace("</head>", f"<style>{css}</style>\n"
                                 + _reload(self.version) + "</head>", 1)
@@ -106,8 +112,8 @@ class Preview:
 
         project = self._project()
         audience, lang = self._split(project, name)
-        doc = render(project, audience, self.templates, lang)
-        return writer(fmt)(doc, self.templates).data
+        doc = render(project, audience, self.theme, lang)
+        return writer(fmt)(doc, self.theme).data
 
     def _split(self, project, name: str) -> tuple[str, str]:
         from memo.plan import plan
@@ -154,9 +160,9 @@ def handler(preview: Preview):
                     return self._send(preview.download(m.group(1), m.group(2)),
                                       types[m.group(2)])
                 m = re.fullmatch(r"/fonts/([A-Za-z0-9_.-]+\.(?:ttf|otf|woff2?))", path)
-                if m and (preview.templates / "fonts" / m.group(1)).is_file():
-                    return self._send((preview.templates / "fonts" / m.group(1)).read_bytes(),
-                                      "font/ttf")
+                font = preview.theme.find(f"fonts/{m.group(1)}") if m else None
+                if font is not None:
+                    return self._send(font.read_bytes(), "font/ttf")
                 self.send_error(HTTPStatus.NOT_FOUND)
             except MemoError as err:
                 self._send(str(err).encode(), "text/plain; charset=utf-8",
@@ -195,7 +201,7 @@ def handler(preview: Preview):
     return Handler
 
 
-def start(content: Path, templates: Path, port: int = 8000):
+def start(content: Path, templates: Theme | Path | None, port: int = 8000):
     """Serve on 127.0.0.1:``port`` (0: any free port) and watch the files, in background
     threads; returns the server (``server.server_address``, ``server.shutdown()``)."""
     preview = Preview(content, templates)
@@ -211,6 +217,6 @@ def start(content: Path, templates: Path, port: int = 8000):
 def _watch(preview: Preview, stop: threading.Event) -> None:
     from watchfiles import watch
 
-    for _ in watch(preview.content, preview.templates, stop_event=stop, debounce=100,
+    for _ in watch(preview.content, *preview.theme.layers, stop_event=stop, debounce=100,
                    step=50, rust_timeout=500):
         preview.bump()

@@ -28,7 +28,7 @@ def test_version():
 
 
 @pytest.mark.parametrize("command", ["build", "batch", "check", "list", "release", "verify",
-                                     "new", "serve"])
+                                     "new", "serve", "schema", "theme"])
 def test_every_command_has_help_with_an_example(command):
     result = run(command, "--help")
     assert result.exit_code == 0
@@ -242,18 +242,22 @@ def test_completion_offers_commands_and_audiences():
     assert "--pdf-variant" in complete("memo build --p")
 
 
-def test_memo_new_starts_a_project_that_checks_and_builds(tmp_path):
+def test_memo_new_starts_a_project_that_checks_and_builds(tmp_path, monkeypatch):
     folder = tmp_path / "my-memo"
     made = run("new", str(folder), "--title", 'Restoring "Trilateral" Cooperation: 한일')
     assert made.exit_code == 0, made.output
     assert sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*.yaml")) == [
-        "audiences/principal.yaml", "audiences/staff.yaml", "caveats.yaml", "memo.yaml",
-        "precedents.yaml", "recommendations.yaml", "sources.yaml"]
+        "content/audiences/principal.yaml", "content/audiences/staff.yaml",
+        "content/caveats.yaml", "content/memo.yaml", "content/precedents.yaml",
+        "content/recommendations.yaml", "content/sources.yaml", "memo-project.yaml"]
     assert all("#" in p.read_text() for p in folder.rglob("*.yaml")), "every file explains"
-    assert run("check", "--content", str(folder)).exit_code == 0
-    out = tmp_path / "out"
-    built = run("build", "--content", str(folder), "--out", str(out))
+    assert (folder / ".gitignore").read_text().count("/output/") == 1
+    assert f"next: cd {folder} && memo check && memo build" in made.output
+    monkeypatch.chdir(folder)
+    assert run("check").exit_code == 0
+    built = run("build")
     assert built.exit_code == 0, built.output
+    out = folder / "output"
     assert len(list(out.glob("*-en.*"))) == 6
     from lxml import html as lxml_html
 

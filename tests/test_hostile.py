@@ -375,6 +375,21 @@ def test_a_variant_over_its_time_limit_fails_alone(tmp_path):
     assert not list((tmp_path / "out").glob("*.pdf"))
 
 
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+def test_an_alarm_a_finalizer_swallows_still_stops_the_files_being_written():
+    """The alarm can go off inside a garbage-collector callback, where Python prints
+    "Exception ignored" and carries on; the check before writing still sees it."""
+    from memo.build import _in_time, _limit, _TimeUp
+
+    class Slow:
+        def __del__(self):
+            time.sleep(0.3)
+
+    with pytest.raises(_TimeUp), _limit(0.05):
+        Slow()  # dropped at once: the alarm fires inside __del__, which swallows it
+        _in_time()
+
+
 def test_names_cannot_escape_the_output_folder(content_copy, tmp_path):
     """Files are named AUDIENCE-LANG.EXT from checked names only: a language or an
     audience that looks like a path is refused before anything is written."""

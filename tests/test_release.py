@@ -139,7 +139,7 @@ def test_source_date_epoch_dates_every_format(tmp_path):
     assert props.created.isoformat().startswith("2023-11-14T22:13:20")
     with zipfile.ZipFile(outs[0] / "principal-en.docx") as z:
         assert {i.date_time for i in z.infolist()} == {(2023, 11, 14, 22, 13, 20)}
-    bad = memo("build", "--out", str(tmp_path / "x"), cwd=tmp_path,
+    bad = memo("build", "--content", str(CONTENT), "--out", str(tmp_path / "x"), cwd=tmp_path,
                env={"SOURCE_DATE_EPOCH": "yesterday"})
     assert bad.returncode == 2 and "SOURCE_DATE_EPOCH='yesterday'" in bad.stderr
 
@@ -264,8 +264,8 @@ def test_a_release_refuses_shards_not_built_for_it(content_for_release, tmp_path
     proc = memo("build", "--shard", "1/1", "-f", "html", "--content", str(content_for_release),
                 "--templates", str(TEMPLATES), "--out", str(out), cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
-    bad = memo("release", "--version", "t2", "--from", str(out), "--out", str(tmp_path / "d"),
-               cwd=tmp_path)
+    bad = memo("release", "--version", "t2", "--from", str(out), "--content",
+               str(content_for_release), "--out", str(tmp_path / "d"), cwd=tmp_path)
     assert bad.returncode == 2
     assert "was not built for a release: build each shard with --pdf-variant pdf/a-3b" \
         in bad.stderr

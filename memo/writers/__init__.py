@@ -1,12 +1,13 @@
 """Writers turn one rendered :class:`~memo.document.Document` into the bytes of a format.
 
-Each writer module has ``write(doc, templates, options) -> Output``; they import their
-heavy libraries (WeasyPrint, python-docx) only when called.
+Each writer module has ``write(doc, theme, options) -> Output``; they import their heavy
+libraries (WeasyPrint, python-docx) only when called. ``theme`` is a
+:class:`memo.theme.Theme` (or a project's templates folder), where each finds its files.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 FORMATS = ("pdf", "docx", "html")
 PDF_VARIANTS = ("pdf/ua-1", "pdf/a-3b")
@@ -30,6 +31,21 @@ DEFAULT = Options()
 class Output:
     data: bytes
     pages: int | None = None
+    fonts: tuple = ()
+    """The font files the bytes depend on (:class:`memo.fonts.FontFile`)."""
+    font_paths: dict[str, str] = field(default_factory=dict)
+    """Where this machine keeps the system fonts among them: sha256 -> path."""
+
+    @classmethod
+    def of(cls, doc, data: bytes, pages: int | None = None, fonts=(),
+           font_paths: dict[str, str] | None = None) -> Output:
+        """The output of ``doc``, with the fonts its figures were drawn with besides
+        ``fonts``: every format's bytes depend on those."""
+        from memo.fonts import merged
+
+        figures = doc.figures.values()
+        return cls(data, pages, merged(fonts, *(f.fonts for f in figures)),
+                   {k: v for f in figures for k, v in f.font_paths.items()} | (font_paths or {}))
 
 
 def writer(fmt: str):

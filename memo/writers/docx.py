@@ -1,6 +1,6 @@
 """DOCX: walks the rendered document and maps each element and class to a Word style.
 
-The styles come from ``templates/reference.docx`` (see :mod:`memo.writers.reference`), so
+The styles come from the theme's ``reference.docx`` (see :mod:`memo.writers.reference`), so
 a user can restyle the memo in Word without touching code. Citations become native Word
 footnotes, links real hyperlinks, every list restarts its own numbering, and the
 document properties carry the memo's title, authors, language and date.
@@ -17,6 +17,7 @@ from lxml import etree
 
 from memo.document import Document
 from memo.errors import MemoError
+from memo.theme import Theme, as_theme
 from memo.writers import DEFAULT, Options, Output, oxml
 from memo.writers.reference import MARK, SANS, SERIF, STYLES
 
@@ -28,10 +29,10 @@ HEADING = {"h2": "Heading 1", "h3": "Heading 2"}
 P_CLASS = {"lesson": "Lesson", "rationale": "Rationale", "memo-kind": "Memo Kind"}
 
 
-def write(doc: Document, templates: Path, options: Options = DEFAULT) -> Output:
+def write(doc: Document, templates: Theme | Path | None, options: Options = DEFAULT) -> Output:
     import docx
 
-    ref = templates / "reference.docx"
+    ref = as_theme(templates).path("reference.docx")
     try:
         word = docx.Document(str(ref))
     except Exception as exc:  # python-docx raises several types for a bad package
@@ -56,7 +57,7 @@ def write(doc: Document, templates: Path, options: Options = DEFAULT) -> Output:
 
     buf = io.BytesIO()
     word.save(buf)
-    return Output(oxml.reproducible_zip(buf.getvalue(), _date(doc)))
+    return Output.of(doc, oxml.reproducible_zip(buf.getvalue(), _date(doc)))
 
 
 def _check_styles(word, ref: Path) -> None:

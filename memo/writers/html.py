@@ -13,16 +13,18 @@ from pathlib import Path
 from lxml import etree, html
 
 from memo.document import Document
+from memo.theme import Theme, as_theme
 from memo.writers import DEFAULT, Options, Output
 
 STYLESHEETS = ("css/memo.css", "css/screen.css")
 
 
-def write(doc: Document, templates: Path, options: Options = DEFAULT) -> Output:
+def write(doc: Document, templates: Theme | Path | None, options: Options = DEFAULT) -> Output:
+    theme = as_theme(templates)
     tree = copy.deepcopy(doc.tree)
     head = tree.find("head")
     style = etree.SubElement(head, "style")
-    style.text = "\n" + "\n".join((templates / s).read_text("utf-8") for s in STYLESHEETS)
+    style.text = "\n" + "\n".join(theme.path(s).read_text("utf-8") for s in STYLESHEETS)
     article = tree.find(".//body/article")
 
     notes = []
@@ -53,4 +55,4 @@ def write(doc: Document, templates: Path, options: Options = DEFAULT) -> Output:
         bottom.tail = "\n"
         article.append(bottom)
     data = html.tostring(tree, doctype="<!DOCTYPE html>", encoding="utf-8", method="html")
-    return Output(data)
+    return Output.of(doc, data)

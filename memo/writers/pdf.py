@@ -2,7 +2,7 @@
 
 Footnotes are CSS footnotes (``float: footnote``), the marking and "Page N of M" are
 page-margin boxes, headings become bookmarks. The only files WeasyPrint may load are
-the templates folder's own stylesheets and fonts, and ``data:`` URLs.
+the theme's own stylesheets and fonts, and ``data:`` URLs.
 
 Every PDF is tagged (a structure tree: headings, paragraphs, lists, links, in reading
 order) and declares its language and its title, as PDF/UA-1 asks; PDF/A-3b adds the
@@ -11,41 +11,46 @@ archival constraints and carries the memo's content files as attachments.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from pathlib import Path
 
+from memo import fonts as fonts_
 from memo.document import Document
 from memo.errors import MemoError
+from memo.theme import Theme, as_theme
 from memo.writers import DEFAULT, PDF_VARIANTS, Options, Output
 
 STYLESHEETS = ("css/memo.css", "css/print.css")
 
 
-def _fetcher(templates: Path):
-    """A URL fetcher that serves ``data:`` URLs and files inside ``templates``, nothing else.
+def _fetcher(theme: Theme):
+    """A URL fetcher that serves ``data:`` URLs and the theme's own files, nothing else.
 
     WeasyPrint's default fetcher follows ``file:`` and ``http(s):`` URLs and redirects; a
-    memo must not be able to read the machine's files or reach the network.
+    memo must not be able to read the machine's files or reach the network. A file URL
+    is taken as a name inside the theme and looked up through it, so a project's
+    stylesheet that says ``url(../fonts/X.ttf)`` gets the built-in font when the project
+    has none of its own.
     """
     from urllib.parse import unquote, urlparse
 
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-    root = templates.resolve()
-
-    class ProjectFetcher(URLFetcher):
+    class ThemeFetcher(URLFetcher):
         def fetch(self, url, headers=None):
             if url.startswith("data:"):
                 return super().fetch(url, headers)
             parsed = urlparse(url)
             if parsed.scheme == "file":
-                path = Path(unquote(parsed.path)).resolve()
-                if path.is_relative_to(root) and path.is_file():
+                name = theme.name_of(Path(unquote(parsed.path)))
+                path = theme.find(name) if name else None
+                if path is not None:
                     return URLFetcherResponse(path.as_uri(), path.read_bytes(),
                                               {"Content-Type": _mime(path)})
-            raise ValueError(f"refused {url}: only the templates' own files may be loaded")
+            raise ValueError(f"refused {url}: only the theme's own files may be loaded")
 
-    return ProjectFetcher(allowed_protocols=("data", "file"), allow_redirects=False)
+    return ThemeFetcher(allowed_protocols=("data", "file"), allow_redirects=False)
 
 
 def _mime(path: Path) -> str:
@@ -66,25 +71,63 @@ def page_counter_css(label: str) -> str:
     return "@page { @bottom-right { content: " + " ".join(parts) + "; } }"
 
 
-def write(doc: Document, templates: Path, options: Options = DEFAULT) -> Output:
+def write(doc: Document, templates: Theme | Path | None, options: Options = DEFAULT) -> Output:
     from weasyprint import CSS, HTML
     from weasyprint.text.fonts import FontConfiguration
 
-    fetch = _fetcher(templates)
+    theme = as_theme(templates)
+    fetch = _fetcher(theme)
     fonts = FontConfiguration()
-    sheets = [CSS(filename=str(templates / s), font_config=fonts, url_fetcher=fetch)
+    sheets = [CSS(filename=str(theme.path(s)), font_config=fonts, url_fetcher=fetch)
               for s in STYLESHEETS]
     sheets.append(CSS(string=page_counter_css(doc.label("page", "Page {page} of {pages}")),
                       font_config=fonts, url_fetcher=fetch))
     if options.pdf_variant not in PDF_VARIANTS:
         raise MemoError(f"unknown PDF variant {options.pdf_variant!r}; "
                         f"choose from {', '.join(PDF_VARIANTS)}")
-    rendered = HTML(string=doc.html, base_url=str(templates) + "/", url_fetcher=fetch).render(
+    rendered = HTML(string=doc.html, base_url=str(theme.layers[0]) + "/",
+                    url_fetcher=fetch).render(
         stylesheets=sheets, font_config=fonts, presentational_hints=False, pdf_tags=True)
     data = rendered.write_pdf(pdf_variant=options.pdf_variant, pdf_tags=True,
                               attachments=_attachments(doc, options))
     _check_glyphs(rendered)
-    return Output(data, pages=len(rendered.pages))
+    used, paths = _fonts_used(rendered, theme)
+    return Output.of(doc, data, len(rendered.pages), used, paths)
+
+
+def _fonts_used(rendered, theme: Theme) -> tuple[list, dict[str, str]]:
+    """The font files the PDF embeds faces of: the theme's, found by their bytes, and the
+    system's, found where fontconfig (which Pango asked) keeps that family.
+
+    WeasyPrint (pinned) replaces ``Font.file_content`` with the subset it embeds; the
+    HarfBuzz face it keeps still holds the whole file, whose size is read without copying
+    20 MB of a CJK collection into Python.
+    """
+    from weasyprint.text.ffi import harfbuzz
+    from weasyprint.text.fonts import get_hb_object_data
+
+    records, paths = [], {}
+    theme_fonts = {n: p for n, p in theme.files().items() if n.startswith("fonts/")}
+    for font in getattr(rendered, "fonts", {}).values():
+        blob = harfbuzz.hb_face_reference_blob(font.hb_face)
+        size = harfbuzz.hb_blob_get_length(blob)
+        harfbuzz.hb_blob_destroy(blob)
+        same_size = [(n, p) for n, p in theme_fonts.items() if p.stat().st_size == size]
+        data = get_hb_object_data(font.hb_face) if same_size else None
+        own = next(((n, p) for n, p in same_size if p.read_bytes() == data), None)
+        if own is not None:
+            records.append(fonts_.describe(own[1], font.index, "theme", file=own[0]))
+            continue
+        found = fonts_.match(font.family, bold=font.weight >= 600, italic=font.style != 0)
+        if found is not None and found[0].stat().st_size == size:
+            record = fonts_.describe(found[0], font.index)
+            paths[record.sha256] = str(found[0])
+        else:  # a face whose file fontconfig will not name: recorded by its bytes alone
+            data = data or get_hb_object_data(font.hb_face)
+            record = fonts_.FontFile(font.family, "", "", hashlib.sha256(data).hexdigest(),
+                                     "system")
+        records.append(record)
+    return records, paths
 
 
 def _attachments(doc: Document, options: Options) -> list | None:
