@@ -14,7 +14,10 @@ Prints, from the same run, as a Markdown table (medians of N runs, default 3):
 - `memo --help` against `python -c pass` (median of 2×N), and the difference;
 - the batch's peak memory: getrusage(RUSAGE_CHILDREN).ru_maxrss around a dedicated run,
   made first so no other child can have set it. It is the largest single process (the
-  parent or one worker), not the sum.
+  parent or one worker), not the sum;
+- with ``--wheel``: memo as a user installs it. The wheel is built (``python -m build``),
+  installed into a fresh virtual environment, and its ``memo --help`` timed against that
+  environment's ``python -c pass``; the wheel's size and file count are printed.
 
 The runs of each round are interleaved, so a noisy neighbour slows both sides alike; the
 machine is shared, so compare ratios within one run, not seconds across runs. A pandoc
@@ -40,10 +43,10 @@ BIN = Path(sys.executable).parent
 MEMO = str(BIN / "memo")
 
 
-def clock(cmd: list[str], **kw) -> float:
+def clock(cmd: list[str], cwd: Path | str = ROOT, **kw) -> float:
     """Seconds ``cmd`` takes; exits with its stderr if it fails (memo must work to be timed)."""
     start = time.perf_counter()
-    proc = subprocess.run(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    proc = subprocess.run(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                           text=True, **kw)
     took = time.perf_counter() - start
     if proc.returncode:
@@ -88,9 +91,37 @@ class Peer:
         return time.perf_counter() - start
 
 
+def installed_wheel(n: int) -> None:
+    """Build the wheel, install it into a fresh venv, time its start-up; print the rows."""
+    import zipfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        dist, venv = Path(tmp) / "dist", Path(tmp) / "venv"
+        clock([sys.executable, "-m", "build", "--wheel", "--outdir", str(dist), str(ROOT)])
+        wheel = next(dist.glob("*.whl"))
+        clock([sys.executable, "-m", "venv", str(venv)])
+        clock([str(venv / "bin" / "python"), "-m", "pip", "install", "-q",
+               "--disable-pip-version-check", "-c", str(ROOT / "constraints.txt"), str(wheel)])
+        bare, helps = [], []
+        for _ in range(2 * n):
+            bare.append(clock([str(venv / "bin" / "python"), "-c", "pass"], cwd=tmp))
+            helps.append(clock([str(venv / "bin" / "memo"), "--help"], cwd=tmp))
+        with zipfile.ZipFile(wheel) as z:
+            infos = z.infolist()
+        bare, helps = statistics.median(bare), statistics.median(helps)
+        print(f"\nInstalled wheel `{wheel.name}`: {wheel.stat().st_size / 1e6:.2f} MB, "
+              f"{len(infos)} files, {sum(i.file_size for i in infos) / 1e6:.2f} MB unpacked")
+        print("| measure (fresh venv, the wheel installed) | seconds | figure |")
+        print("|---|---:|---:|")
+        print(f"| python -c pass | {bare:.3f} | |")
+        print(f"| memo --help | {helps:.3f} | {helps - bare:+.3f} s |")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--wheel", action="store_true",
+                    help="also build and install the wheel, and time its start-up")
     args = ap.parse_args()
     n = args.repeat
     with tempfile.TemporaryDirectory() as tmp:
@@ -162,6 +193,8 @@ def main() -> None:
             print(f"- {name}: {why}")
     else:
         print(f"pandoc succeeded for all {len(peer.jobs)} files in every round.")
+    if args.wheel:
+        installed_wheel(n)
 
 
 if __name__ == "__main__":

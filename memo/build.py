@@ -49,7 +49,7 @@ class Outcome:
     artifacts: list[Artifact] = field(default_factory=list)
     message: str = ""
     seconds: float = 0.0
-    font_paths: dict[str, str] = field(default_factory=dict)  # sha256 -> path, system fonts
+    font_places: dict[str, str] = field(default_factory=dict)  # system fonts: key -> path
 
     @property
     def pages(self) -> int | None:
@@ -138,10 +138,10 @@ def _build_one(job: Job, variant: Variant, inputs: dict[str, str],
     """Build ``variant``'s stale formats (``variant.formats``); ``current`` are its
     up-to-date artifacts, reported with the new ones."""
     start = time.perf_counter()
-    paths: dict[str, str] = {}
+    places: dict[str, str] = {}
     try:
         with _limit(job.time_limit):
-            arts = _render_and_write(job, variant, inputs, paths)
+            arts = _render_and_write(job, variant, inputs, places)
         arts = sorted(current + arts, key=lambda a: FORMATS.index(a.format))
     except _TimeUp:
         return Outcome(variant.name, "failed", message=f"took longer than {job.time_limit:g} s, "
@@ -161,7 +161,7 @@ def _build_one(job: Job, variant: Variant, inputs: dict[str, str],
                        message=f"internal error: {type(exc).__name__}: {exc}{detail}",
                        seconds=time.perf_counter() - start)
     return Outcome(variant.name, "built", arts, seconds=time.perf_counter() - start,
-                   font_paths=paths)
+                   font_places=places)
 
 
 @contextmanager
@@ -185,9 +185,9 @@ def _limit(seconds: float | None):
 
 
 def _render_and_write(job: Job, variant: Variant, inputs: dict[str, str],
-                      font_paths: dict[str, str]) -> list[Artifact]:
+                      font_places: dict[str, str]) -> list[Artifact]:
     """Render, write every stale format, check the budgets, then write the files;
-    ``font_paths`` learns where the system fonts used are."""
+    ``font_places`` learns where the system fonts used are."""
     from memo import render as rendering
     from memo.writers import writer
 
@@ -216,7 +216,7 @@ def _render_and_write(job: Job, variant: Variant, inputs: dict[str, str],
                              hashlib.sha256(output.data).hexdigest(), len(output.data),
                              words, inputs[fmt], output.pages,
                              [f.record() for f in output.fonts]))
-        font_paths.update(output.font_paths)
+        font_places.update(output.font_places)
     return arts
 
 
@@ -288,6 +288,7 @@ def build(content: Path, templates: Theme | Path | None, out: Path, *,
         states = [currency(out, v, {f: inputs.of(v, f) for f in v.formats}, manifest, fonts)
                   for v in cached or []]
         if cached and not any(stale for _, stale in states):
+            remember_fonts(out, fonts.moved)  # same bytes, touched: stat, not hash, next time
             result.outcomes = [Outcome(v.name, "skipped", arts)
                                for v, (arts, _) in zip(cached, states, strict=True)]
             for i, o in enumerate(result.outcomes, start=1):
@@ -313,11 +314,13 @@ def build(content: Path, templates: Theme | Path | None, out: Path, *,
                       Options(pdf_variant,
                               _sources(content) if pdf_variant.startswith("pdf/a-3") else ()),
                       created, time_limit)
+            fonts = FontChecker(out)
             try:
-                _build_all(job, variants, inputs, manifest, result, workers, force, progress)
+                _build_all(job, variants, inputs, manifest, result, workers, force, progress,
+                           fonts)
             finally:  # interrupted too: record what was written
-                remember_fonts(out, {k: Path(v) for o in result.outcomes
-                                     for k, v in o.font_paths.items()})
+                remember_fonts(out, {**fonts.moved, **{k: v for o in result.outcomes
+                                                       for k, v in o.font_places.items()}})
                 whole = plan(project, audiences=audiences, languages=languages,
                              formats=formats) if shard else variants
                 write_manifest(out, result.artifacts, shard_record(
@@ -329,14 +332,14 @@ def build(content: Path, templates: Theme | Path | None, out: Path, *,
 
 
 def _build_all(job: Job, variants: list[Variant], inputs: Inputs, manifest: dict,
-               result: Result, workers: _Workers, force: bool, progress) -> None:
+               result: Result, workers: _Workers, force: bool, progress,
+               fonts: FontChecker) -> None:
     """Skip the up-to-date variants; build the rest, reporting each as it finishes.
 
     A variant rebuilds only its stale formats; if its PDF is current, the page count it
     had already met the budget, from these same inputs.
     """
     todo: list[tuple[Variant, dict[str, str], list[Artifact]]] = []
-    fonts = FontChecker(job.out)
     for v in variants:
         ins = {fmt: inputs.of(v, fmt) for fmt in v.formats}
         current, stale = ([], v.formats) if force else currency(job.out, v, ins, manifest,

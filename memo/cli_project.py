@@ -63,8 +63,13 @@ def schema(name, write) -> None:
     if write:
         if name:
             _fail(UsageError("--write writes every schema; give no NAME"))
-        where = _where()
-        for path in schemas.write(where.root or Path.cwd()):
+        from memo.project import MARKER, find_root
+
+        root = find_root(Path.cwd())
+        if root is None:
+            _fail(UsageError(f"not in a memo project: no {MARKER} in {Path.cwd()} or any "
+                             "folder above it; --write refreshes a project's .memo/schema/"))
+        for path in schemas.write(root):
             click.echo(f"wrote {display_path(path)}")
         return
     if name is None:

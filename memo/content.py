@@ -43,6 +43,7 @@ from memo.fields import (
     _one_or_many,
     _unique,
 )
+from memo.project import MARKER
 from memo.yamlsource import Source
 
 
@@ -286,6 +287,10 @@ def load_project(folder: Path) -> Project:
     if not folder.is_dir():
         problems.append(Problem(display_path(folder), 1, 1, "", "content folder not found"))
         raise ContentError(problems)
+    if (folder / MARKER).is_file() and not (folder / "memo.yaml").is_file():
+        raise ContentError([Problem(display_path(folder), 1, 1, "", "this is a memo project's "
+                                    "folder, not its content: leave out --content, or give its "
+                                    "content folder")])
     sources: dict[str, Source] = {}
     parsed: dict[str, Any] = {}
     for fname, model in {**FILES, **OPTIONAL}.items():

@@ -61,6 +61,7 @@ class ContentError(MemoError):
 def display_path(path: Path) -> str:
     """A path as the user would type it: relative to the working folder when inside it."""
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
+        shown = str(path.resolve().relative_to(Path.cwd().resolve()))
     except ValueError:
         return str(path)
+    return str(path.resolve()) if shown == "." else shown  # "." would name nothing

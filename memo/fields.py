@@ -8,6 +8,7 @@ these, so a rule (no control characters, ids in lower case) holds in every file,
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Annotated, Any, Literal
 
@@ -21,6 +22,17 @@ _FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 CITATION = re.compile(r"\[@([A-Za-z0-9_.:-]+)(?:,\s*([^\]]+))?\]")
 ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 YEARS = re.compile(r"^(\d{4})(?:\s*[-–]\s*(\d{4}))?$")
+
+
+def _scalar_text(value: Any) -> Any:
+    """What YAML 1.1 (PyYAML's) makes of unquoted text that YAML 1.2 (editors') reads as
+    text: a date is taken as the text it was written as; a truth value is refused."""
+    if isinstance(value, bool):
+        raise ValueError("YAML reads yes, no, on, off, true and false as true or false, not "
+                         "as text: put the text in quotes")
+    if isinstance(value, (dt.date, dt.datetime)):
+        return str(value)
+    return value
 
 
 def _clean_text(value: str) -> str:
@@ -39,6 +51,13 @@ def _clean_text(value: str) -> str:
 def _check_id(value: str) -> str:
     if not ID.match(value):
         raise ValueError("ids are lower-case letters, digits and hyphens, like reagan-1983")
+    return value
+
+
+def _lang_scalar(value: Any) -> Any:
+    if isinstance(value, bool):
+        raise ValueError("YAML reads no (Norwegian), yes, on and off as true or false: "
+                         "put the code in quotes, like 'no'")
     return value
 
 
@@ -71,9 +90,10 @@ def _per_language_schema(what: str) -> WithJsonSchema:
         "description": f"{what}, in the memo's language or per language: {{en: ..., ko: ...}}"})
 
 
-Text = Annotated[str, AfterValidator(_clean_text), WithJsonSchema(_TEXT)]
+Text = Annotated[str, BeforeValidator(_scalar_text), AfterValidator(_clean_text),
+                 WithJsonSchema(_TEXT)]
 """Plain text in one language, no markup: names, titles of sources."""
-Lang = Annotated[str, AfterValidator(_check_lang), WithJsonSchema(
+Lang = Annotated[str, BeforeValidator(_lang_scalar), AfterValidator(_check_lang), WithJsonSchema(
     {"type": "string", "pattern": l10n.LANG.pattern, "description": "A language code: en, ko"})]
 Label = Annotated[dict[str, Text], BeforeValidator(_per_language), AfterValidator(l10n.Text),
                   _per_language_schema("Text a reader sees")]

@@ -40,7 +40,7 @@ class Figure:
     width_pt: float
     height_pt: float
     fonts: tuple = ()  # the font files its text was measured and drawn with
-    font_paths: dict = field(default_factory=dict)  # sha256 -> path, system fonts
+    font_places: dict = field(default_factory=dict)  # system fonts' paths, by FontFile.key
 
     def data_uri(self) -> str:
         return "data:image/svg+xml;base64," + base64.b64encode(self.svg.encode()).decode()
@@ -72,37 +72,37 @@ class _Faces:
     regular: object  # size -> PIL font
     bold: object
     fonts: tuple  # memo.fonts.FontFile records of the files
-    paths: dict  # sha256 -> path, for the system ones
+    places: dict  # the system ones' paths, by FontFile.key
 
 
 def _fonts(theme: Theme, lang: str = "en") -> _Faces:
     """Regular and bold faces for measuring and for the PNG: the theme's Noto Sans, or
-    for Korean and Japanese the Noto Sans CJK face fontconfig finds (the SVG names the
+    for Korean and Japanese the Noto Sans CJK face fontconfig gives (the SVG names the
     same faces, so both renderings agree)."""
     from PIL import ImageFont
 
     from memo import fonts
 
     face = CJK_FACE.get(lang.split("-")[0])
-    found = []
+    found, places = [], {}
     if face:
         for bold in (False, True):
-            path, index = fonts.system_face(face, bold=bold)
-            found.append((path, index, fonts.describe(path, index)))
+            record, path = fonts.system_face(face, bold=bold)
+            found.append((Path(path), record))
+            places[record.key] = path
     else:
         for name in ("fonts/NotoSans-Regular.ttf", "fonts/NotoSans-Bold.ttf"):
             path = theme.find(name)
             if path is None:
                 raise MemoError(f"the timeline needs {name} in the theme ({theme.where()})")
-            found.append((path, 0, fonts.describe(path, 0, "theme", file=name)))
+            found.append((path, fonts.describe(path, 0, "theme", file=name)))
 
     def loader(path: Path, index: int):
         return lambda size: ImageFont.truetype(str(path), size=max(1, round(size)),
                                                index=index)
 
-    (p0, i0, r0), (p1, i1, r1) = found
-    return _Faces(loader(p0, i0), loader(p1, i1), (r0, r1),
-                  {r.sha256: str(p) for p, _, r in found if r.origin == "system"})
+    (p0, r0), (p1, r1) = found
+    return _Faces(loader(p0, r0.index), loader(p1, r1.index), (r0, r1), places)
 
 
 def _wrap(text: str, width: float, measure) -> list[str]:
@@ -223,4 +223,4 @@ def timeline(events: list[Event], alt: str, theme: Theme, lang: str = "en") -> F
     faces = _fonts(theme, lang)
     layout = _layout(events, faces)
     return Figure(_svg(layout, alt, lang), _png(layout, faces), alt, WIDTH, layout.height,
-                  faces.fonts, faces.paths)
+                  faces.fonts, faces.places)

@@ -4,10 +4,11 @@ The Latin faces come with the theme (``fonts/``), so the theme's hash covers the
 Korean and Japanese faces come from the system (Debian's fonts-noto-cjk), and another
 version of that package draws other glyphs and metrics, so the bytes of a Korean PDF
 depend on it. Each artifact therefore records every font file it was made with
-(:class:`FontFile`: the face's name and version, the file's name and SHA-256, and
-whether it came from the theme or the system); ``manifest.json`` carries the records,
-an artifact whose system fonts have changed since is rebuilt (:func:`unchanged`), and
-``memo verify`` names a font that differs as the cause of a file that differs.
+(:class:`FontFile`: the face's name, version and index, the file's name and SHA-256,
+and whether it came from the theme or the system); ``manifest.json`` carries the
+records, an artifact is rebuilt when a system font it used has changed or fontconfig
+could now give another face (:class:`Checker`), and ``memo verify`` names a font that
+differs as the cause of a file that differs.
 """
 
 from __future__ import annotations
@@ -15,16 +16,17 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import subprocess
 from dataclasses import asdict, dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from memo import fontconfig
 from memo.errors import MemoError
 
 LOCAL = ".memo-fonts.json"
-"""Beside the manifest: where this machine's system fonts were (path, size, mtime), by
-hash, so a later run can tell a changed font file with one ``stat`` and no hashing."""
+"""Beside the manifest: where this machine keeps each system font a build used (path,
+size, mtime), and fontconfig's state then (:func:`memo.fontconfig.fingerprint`), so
+that a later run checks them with a few ``stat`` calls instead of hashing 20 MB each."""
 
 
 @dataclass(frozen=True, order=True)
@@ -33,12 +35,17 @@ class FontFile:
 
     name: str  # the face's full name, from its name table: "Noto Sans CJK KR Bold"
     version: str  # the name table's version string: "Version 2.004;hotconv 1.0.118;..."
-    file: str  # the file's own name: "NotoSansCJK-Bold.ttc"
+    file: str  # the file's own name ("NotoSansCJK-Bold.ttc"), or its name in the theme
     sha256: str  # of the whole file (a collection, for .ttc)
     origin: str  # "theme" (covered by the theme's hash) or "system"
+    index: int = 0  # the face within a collection
 
     def record(self) -> dict:
         return asdict(self)
+
+    @property
+    def key(self) -> str:
+        return f"{self.sha256}:{self.index}"
 
 
 def sha256_file(path: Path) -> str:
@@ -76,38 +83,31 @@ def describe(path: Path, index: int = 0, origin: str = "system",
     record, by default the file's own)."""
     st = path.stat()
     name, version = _names(str(path), st.st_size, st.st_mtime_ns, index)
-    return FontFile(name, version, file or path.name, sha256_file(path), origin)
+    return FontFile(name, version, file or path.name, sha256_file(path), origin, index)
 
 
-def match(family: str, *, bold: bool = False, italic: bool = False) -> tuple[Path, int] | None:
-    """The file and face index fontconfig gives for ``family`` (what Pango, and so
-    WeasyPrint, would use), or None when fontconfig falls back to another family."""
-    return _match(family, bold, italic)
-
-
-@lru_cache(maxsize=64)
-def _match(family: str, bold: bool, italic: bool) -> tuple[Path, int] | None:
-    pattern = f"{family}:weight={'bold' if bold else 'regular'}" \
-              f":slant={'italic' if italic else 'roman'}"
-    try:
-        found = subprocess.run(["fc-match", "-f", "%{family}|%{file}|%{index}", pattern],
-                               capture_output=True, text=True, timeout=10).stdout
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    families, _, rest = found.partition("|")
-    path, _, index = rest.partition("|")
-    if family.casefold() not in (f.strip().casefold() for f in families.split(",")):
-        return None
-    return Path(path), int(index or 0)
-
-
-def system_face(family: str, *, bold: bool = False) -> tuple[Path, int]:
-    """Like :func:`match`, but a family the system lacks is an error naming it."""
-    found = match(family, bold=bold)
-    if found is None:
+def system_face(family: str, *, bold: bool = False) -> tuple[FontFile, str]:
+    """The system's face of ``family`` (regular or bold): its record and its file's path;
+    a family the system lacks is an error naming it."""
+    query = {"family": family, "weight": fontconfig.WEIGHT["bold" if bold else "regular"],
+             "slant": fontconfig.SLANT["roman"]}
+    face = fontconfig.match(query)
+    if face is None or not face.has(family):
         raise MemoError(f"the font {family} is not installed (for Korean and Japanese: "
                         "fonts-noto-cjk; ./dev installs it)")
-    return found
+    return describe(face.path, face.index), str(face.path)
+
+
+def identify(family: str, index: int, size: int) -> fontconfig.Face | None:
+    """The installed face of ``family`` whose file has ``size`` bytes and which is face
+    ``index`` in it: the file a layout engine loaded a face of, told by what it loaded."""
+    for face in fontconfig.faces(family):
+        try:
+            if face.index == index and face.path.stat().st_size == size:
+                return face
+        except OSError:
+            continue
+    return None
 
 
 def merged(*groups) -> tuple[FontFile, ...]:
@@ -117,57 +117,69 @@ def merged(*groups) -> tuple[FontFile, ...]:
 
 # --- is a recorded font still the one this machine has? --------------------------------
 
-def remember(out: Path, used: dict[str, Path]) -> None:
-    """Record where the system fonts of this build live (``used``: sha256 -> path)."""
+def remember(out: Path, places: dict[str, str]) -> None:
+    """Record where the system fonts of a build live (``places``: key -> path), and the
+    state of fontconfig they were found in."""
     from memo.output import atomic_write
 
-    if not used:
+    if not places:
         return
-    table = _local(out)
-    for digest, path in used.items():
+    old = _local(out)
+    table = old.get("fonts", {}) if old.get("fontconfig") == fontconfig.fingerprint() else {}
+    for key, path in places.items():
         try:
-            st = path.stat()
+            st = os.stat(path)
         except OSError:
             continue
-        table[digest] = [str(path), st.st_size, st.st_mtime_ns]
-    atomic_write(out / LOCAL, json.dumps(table, sort_keys=True).encode())
+        table[key] = {"path": path, "size": st.st_size, "mtime_ns": st.st_mtime_ns}
+    doc = {"fontconfig": fontconfig.fingerprint(), "fonts": table}
+    atomic_write(out / LOCAL, json.dumps(doc, sort_keys=True).encode())
 
 
 def _local(out: Path) -> dict:
     try:
-        table = json.loads((out / LOCAL).read_text("utf-8"))
-        return table if isinstance(table, dict) else {}
+        doc = json.loads((out / LOCAL).read_text("utf-8"))
+        return doc if isinstance(doc, dict) and isinstance(doc.get("fonts"), dict) else {}
     except (OSError, ValueError):
         return {}
 
 
 class Checker:
-    """Tells whether the system font files an artifact recorded are unchanged here."""
+    """Tells whether the system fonts an artifact recorded are still what this machine
+    would give: fontconfig in the same state (no font added or removed, no configuration
+    changed, which could make it answer with another face) and each file unchanged."""
 
     def __init__(self, out: Path):
-        self.table = _local(out)
+        doc = _local(out)
+        self.table, self.state = doc.get("fonts", {}), doc.get("fontconfig")
         self.seen: dict[str, bool] = {}
+        self.moved: dict[str, str] = {}  # same bytes, new mtime: to remember again
+        self._same_state: bool | None = None
 
     def unchanged(self, fonts: list[dict] | None) -> bool:
         for rec in fonts or ():
             if rec.get("origin") != "system":
                 continue  # a theme font is in the theme's hash already
-            digest = rec.get("sha256", "")
-            if digest not in self.seen:
-                self.seen[digest] = self._same(digest)
-            if not self.seen[digest]:
+            if self._same_state is None:  # asked once, and only when a system font is used
+                self._same_state = self.state == fontconfig.fingerprint()
+            key = f"{rec.get('sha256')}:{rec.get('index', 0)}"
+            if key not in self.seen:
+                self.seen[key] = self._same_state and self._same(key, rec)
+            if not self.seen[key]:
                 return False
         return True
 
-    def _same(self, digest: str) -> bool:
-        where = self.table.get(digest)
-        if not isinstance(where, list) or len(where) != 3:
+    def _same(self, key: str, rec: dict) -> bool:
+        where = self.table.get(key)
+        if not isinstance(where, dict):
             return False  # never seen on this machine: build, and learn where it is
-        path, size, mtime = where
         try:
-            st = os.stat(path)
-        except OSError:
+            st = os.stat(where["path"])
+            if (st.st_size, st.st_mtime_ns) == (where.get("size"), where.get("mtime_ns")):
+                return True
+            if sha256_file(Path(where["path"])) != rec.get("sha256"):
+                return False
+        except (OSError, KeyError, TypeError):
             return False
-        if (st.st_size, st.st_mtime_ns) == (size, mtime):
-            return True
-        return sha256_file(Path(path)) == digest
+        self.moved[key] = where["path"]
+        return True

@@ -21,8 +21,9 @@ The marker may move those folders (paths relative to the root, inside it)::
 
 ``--content``, ``--templates`` and ``--out`` still override. With ``--content`` the
 project is sought from that folder upward instead, so a command run from anywhere
-gives the same result as one run inside the project. A content folder in no project
-at all still builds, with the built-in theme and ``./output``.
+gives the same result as one run inside the project. A content folder that is no
+project's content (in no project, or kept inside another project's folder) still
+builds, with the built-in theme, into ``output/`` beside it.
 
 Reading the marker needs no content model: a build with nothing to do stays fast.
 """
@@ -101,14 +102,19 @@ def locate(content: Path | None = None, templates: Path | None = None,
     cwd = Path(os.path.abspath(cwd if cwd is not None else Path.cwd()))
     start = _at(cwd, content) if content is not None else cwd
     root = find_root(start if start.is_dir() else start.parent)
+    given = settings(root) if root is not None else DEFAULTS
+    if root is not None and content is not None and \
+            os.path.realpath(start) != os.path.realpath(_at(root, given["content"])):
+        root = None  # a memo kept inside another project's folder is not that project's
     if root is None:
         if content is None:
             raise UsageError(f"not in a memo project: no {MARKER} in {cwd} or "
                              "any folder above it; start one with 'memo new DIR', or give "
                              "--content")
-        return Paths(None, _at(cwd, content), _at(cwd, templates) if templates else None,
-                     _at(cwd, output or "output"), _at(cwd, dist or "dist"))
-    given = settings(root)
+        beside = start.parent  # writes go beside the content, wherever the shell is
+        return Paths(None, start, _at(cwd, templates) if templates is not None else None,
+                     _at(cwd, output) if output is not None else beside / "output",
+                     _at(cwd, dist) if dist is not None else beside / "dist")
 
     def pick(option: Path | None, key: str) -> Path:
         return _at(cwd, option) if option is not None else _at(root, given[key])

@@ -15,7 +15,9 @@ import json
 from pathlib import Path
 
 FOLDER = ".memo/schema"
-DIALECT = "https://json-schema.org/draft/2020-12/schema"
+# draft-07: the dialect YAML language servers validate (Red Hat's, in VS Code and Neovim,
+# does not take 2019-09 or 2020-12), named by its http URI as the draft itself has it
+DIALECT = "http://json-schema.org/draft-07/schema#"
 # schema name -> the file (or files) it describes: the marker at the project's root, the
 # rest inside the content folder
 FILES = {
@@ -31,7 +33,7 @@ FILES = {
 
 
 def schema(name: str) -> dict:
-    """The JSON Schema (draft 2020-12) of the files ``FILES[name]`` names."""
+    """The JSON Schema (draft-07) of the files ``FILES[name]`` names."""
     from memo import content, profiles, project
 
     if name == "project":
@@ -43,7 +45,10 @@ def schema(name: str) -> dict:
         model = {"memo": content.Memo, "audience": profiles.Profile,
                  "briefing": content.Briefing, **{
                      f.removesuffix(".yaml"): m for f, m in content.FILES.items()}}[name]
-        body = model.model_json_schema(by_alias=True, mode="validation")
+        body = model.model_json_schema(by_alias=True, mode="validation",
+                                       ref_template="#/definitions/{model}")
+        if "$defs" in body:
+            body["definitions"] = body.pop("$defs")
     return {"$schema": DIALECT, **body, "title": f"memo: {FILES[name]}"}
 
 

@@ -10,6 +10,7 @@ the page shows the problems (file, line, field) until they are fixed.
 from __future__ import annotations
 
 import html
+import os
 import re
 import threading
 from http import HTTPStatus
@@ -215,8 +216,23 @@ def start(content: Path, templates: Theme | Path | None, port: int = 8000):
 
 
 def _watch(preview: Preview, stop: threading.Event) -> None:
+    """Bump the version when a content or theme file changes. A project without a
+    templates folder yet gets one when `memo theme copy` runs: its parent is watched for
+    that, and only changes under the watched folders count."""
     from watchfiles import watch
 
-    for _ in watch(preview.content, *preview.theme.layers, stop_event=stop, debounce=100,
-                   step=50, rust_timeout=500):
+    own = Path(preview.templates) if preview.templates is not None else None
+    folders = [Path(preview.content), *preview.theme.layers]
+    if own is not None:
+        folders.append(own)
+    roots = [f for f in folders if f.is_dir()]
+    if own is not None and not own.is_dir() and own.parent.is_dir():
+        roots.append(own.parent)
+    inside = [os.path.abspath(f) + os.sep for f in folders]
+
+    def counts(change, path: str) -> bool:
+        return any(os.path.abspath(path).startswith(top) for top in inside)
+
+    for _ in watch(*roots, watch_filter=counts, stop_event=stop, debounce=100, step=50,
+                   rust_timeout=500):
         preview.bump()

@@ -37,21 +37,21 @@ class Labels:
 
     def __init__(self, theme: Theme, loc: Localizer):
         self.entries: dict[str, tuple[Any, Source]] = {}
-        for root in reversed(theme.layers):
-            path = root / LABELS
-            if root != theme.builtin and not path.is_file():
-                continue  # a project need not override any label
+        files = theme.each(LABELS)
+        if theme.find_builtin(LABELS) is None:
+            raise TemplateError(f"the built-in theme has no {LABELS}; reinstall memo")
+        for path in files:
             try:
                 src = yamlsource.load(path)
             except yamlsource.LoadFailed as exc:
                 raise ContentError([exc.problem]) from None
-            if src.data is None and root != theme.builtin:
-                continue  # an empty file overrides nothing
+            if src.data is None and path != files[0]:
+                continue  # an empty file of the project's overrides nothing
             if not isinstance(src.data, dict):
                 raise ContentError([Problem(display_path(path), 1, 1, "",
                                             "expected a mapping of label keys")])
             self.entries.update((key, (entry, src)) for key, entry in src.data.items())
-        self.files = " or ".join(display_path(r / LABELS) for r in theme.layers)
+        self.files = " or ".join(display_path(p) for p in reversed(files))
         self.loc = loc
 
     def __call__(self, key: str, **fields: Any) -> Any:
@@ -134,10 +134,12 @@ def check_templates(project: Project, templates: Theme | Path) -> None:
     problems = []
     for profile in project.audiences.values():
         if profile.template:
-            if theme_name(profile.template) is None:
+            builtin = profile.template.startswith(ThemeLoader.PREFIX)
+            name = profile.template.removeprefix(ThemeLoader.PREFIX)
+            if theme_name(name) is None:
                 problems.append(profile.problem(("template",), "a template is named by its "
                                                 "path inside the templates folder"))
-            elif theme.find(profile.template) is None:
+            elif (theme.find_builtin(name) if builtin else theme.find(name)) is None:
                 problems.append(profile.problem(
                     ("template",), f"no such template {profile.template} in the theme "
                     f"({theme.where()})"))

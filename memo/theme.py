@@ -88,26 +88,29 @@ class Theme:
     def find(self, name: str | PurePosixPath) -> Path | None:
         """The file for ``name`` from the first layer that has it, or None.
 
-        A file that is there but leads out of its folder (a symbolic link to
-        ``/etc/passwd``, say) is an error, not a reason to fall back silently.
+        Something there that cannot be used (a symbolic link out of its folder, to
+        ``/etc/passwd`` say; a broken link; a folder) is an error, not a reason to fall
+        back to the built-in file silently.
         """
         rel = theme_name(name)
         if rel is None:
             return None
         for root in self.layers:
-            path = _inside(root, rel)
+            path = in_layer(root, rel)
             if path is not None:
                 return path
-            if os.path.lexists(root / rel) and not (root / rel).is_dir():
-                raise MemoError(f"{display_path(root / rel)} leads outside "
-                                f"{display_path(root)}: a theme's files must be inside its "
-                                "folder")
         return None
 
     def find_builtin(self, name: str) -> Path | None:
         """The built-in theme's own file for ``name``, shadowed or not."""
         rel = theme_name(name)
-        return _inside(self.builtin, rel) if rel else None
+        return in_layer(self.builtin, rel) if rel else None
+
+    def each(self, name: str) -> list[Path]:
+        """``name`` from every layer that has it, the built-in one first: for the one
+        file that is merged rather than shadowed (``labels.yaml``)."""
+        found = (in_layer(root, name) for root in reversed(self.layers))
+        return [p for p in found if p is not None]
 
     def path(self, name: str) -> Path:
         """Like :meth:`find`, but a missing file is an error naming where it was sought."""
@@ -120,13 +123,16 @@ class Theme:
         return " and ".join(display_path(p) for p in self.layers)
 
     def name_of(self, path: Path) -> str | None:
-        """The theme name of a file under one of the layers (resolved), else None."""
-        path = path.resolve()
+        """The theme name of a path under one of the layers, else None. The path is not
+        resolved: a link in the project's folder is judged by :meth:`find`, as the link
+        it is, not as the file it leads to."""
+        path = Path(os.path.abspath(path))
         for root in self.layers:
-            try:
-                return path.relative_to(root.resolve()).as_posix()
-            except ValueError:
-                continue
+            for top in (Path(os.path.abspath(root)), root.resolve()):
+                try:
+                    return path.relative_to(top).as_posix()
+                except ValueError:
+                    continue
         return None
 
     def is_own(self, path: Path) -> bool:
@@ -145,22 +151,51 @@ class Theme:
         return dict(sorted(found.items()))
 
     def digest(self, skip: Callable[[Path], bool] = lambda p: False) -> str:
-        """One hash of the files a build can read, by name: what shadows what counts."""
+        """One hash of what a build can read from the theme: every entry of every layer,
+        by layer and name; an entry a build would refuse (a link out of its folder)
+        counts as such, so that adding or removing one is noticed too."""
         h = hashlib.sha256()
-        for rel, path in self.files(skip).items():
-            if path.suffix == ".tmp":
-                continue
-            try:
-                data = path.read_bytes()
-            except OSError:
-                continue  # vanished mid-walk: not an input
-            h.update(rel.encode() + b"\0" + hashlib.sha256(data).digest())
+        for n, root in enumerate(self.layers):
+            for path in _walk(root):
+                rel = path.relative_to(root).as_posix()
+                if skip(path) or path.suffix == ".tmp":
+                    continue
+                try:
+                    inside = _inside(root, rel)
+                    data = hashlib.sha256(inside.read_bytes()).digest() if inside else \
+                        b"refused"
+                except OSError:
+                    continue  # vanished mid-walk: not an input
+                h.update(f"{n}:{rel}".encode() + b"\0" + data)
         return h.hexdigest()
 
 
+def in_layer(root: Path, rel: str) -> Path | None:
+    """``root/rel`` if it is a file inside ``root``; None if there is nothing there; an
+    error if there is something there that a theme may not use."""
+    path = _inside(root, rel)
+    if path is not None or not os.path.lexists(root / rel):
+        return path
+    what = "is a folder, not a file" if (root / rel).is_dir() else \
+        "leads outside its folder" if (root / rel).exists() else "is a broken link"
+    raise MemoError(f"{display_path(root / rel)} {what}: a theme's files must be files "
+                    f"inside {display_path(root)}")
+
+
 def _walk(root: Path):
+    """Every file under ``root``, following links to folders inside it only, each folder
+    once (a link loop must not walk forever)."""
+    top = os.path.realpath(root)
+    seen = {top}
     for folder, dirs, names in os.walk(root, followlinks=True):
-        dirs[:] = sorted(d for d in dirs if d not in _NOT_THEME)
+        keep = []
+        for d in sorted(dirs):
+            real = os.path.realpath(os.path.join(folder, d))
+            if d not in _NOT_THEME and real not in seen and \
+                    (real == top or real.startswith(top + os.sep)):
+                seen.add(real)
+                keep.append(d)
+        dirs[:] = keep
         for n in sorted(names):
             yield Path(folder) / n
 

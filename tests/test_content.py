@@ -69,6 +69,14 @@ CASES = [
      "subject.en", "control character U+0007 at character 1 (often pasted from Word); delete it"),
     ("audiences/staff.yaml", "detail: full", "detail: everything", "everything",
      "detail", "Input should be 'brief' or 'full'"),
+    # YAML 1.1 (the loader's) reads these as truth values where YAML 1.2 (editors') reads
+    # text: the schema would accept them, so the message says what to do
+    ("sources.yaml", "date: February 2021", "date: yes", "yes", "sources[0].date",
+     "YAML reads yes, no, on, off, true and false as true or false, not as text: put the "
+     "text in quotes"),
+    ("memo.yaml", "languages: [en, ko, ja]", "languages: [en, ko, no]", "no]",
+     "variants.languages[2]", "YAML reads no (Norwegian), yes, on and off as true or false: "
+     "put the code in quotes, like 'no'"),
 ]
 
 
@@ -86,6 +94,22 @@ def test_bad_content_is_reported_exactly(content_copy, tmp_path, name, old, new,
     assert expected in result.stderr.splitlines(), result.stderr
     assert "Traceback" not in result.output
     assert not out.exists() or not any(out.iterdir()), "nothing may be written"
+
+
+def test_a_date_written_where_text_goes_is_taken_as_written(content_copy):
+    """YAML 1.1 makes a date of 2021-02-08; an editor's YAML 1.2 and the schema say text."""
+    _edit(content_copy, "sources.yaml", "date: February 2021", "date: 2021-02-08")
+    assert load_project(content_copy).source("french2021").date == "2021-02-08"
+
+
+def test_a_project_folder_given_as_content_says_so(tmp_path):
+    made = CliRunner().invoke(main, ["new", str(tmp_path / "p")])
+    assert made.exit_code == 0
+    result = CliRunner().invoke(main, ["check", "--content", str(tmp_path / "p")])
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[0].endswith(
+        "p:1:1: this is a memo project's folder, not its content: leave out --content, or "
+        "give its content folder")
 
 
 def test_citation_in_a_folded_block_points_at_its_own_line(content_copy):

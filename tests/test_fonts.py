@@ -11,7 +11,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from memo import fonts
+import pytest
+
+from memo import fontconfig, fonts
+from memo.errors import MemoError
 from memo.release import font_changes, tool_changes
 
 from .conftest import CONTENT, ROOT, TEMPLATES, need
@@ -57,12 +60,12 @@ def test_a_changed_system_font_rebuilds_only_what_used_it(tmp_path):
     assert statuses() == {"partner-en": "built", "partner-ko": "built"}
     assert statuses() == {"partner-en": "skipped", "partner-ko": "skipped"}
     # this machine's CJK face moves to a copy of itself: hashed again, found the same
-    table = json.loads((out / fonts.LOCAL).read_text())
-    digest, (path, _, _) = next(iter(table.items()))
-    copy = tmp_path / Path(path).name
-    shutil.copyfile(path, copy)
-    table[digest][0] = str(copy)
-    (out / fonts.LOCAL).write_text(json.dumps(table))
+    doc = json.loads((out / fonts.LOCAL).read_text())
+    key, where = next(iter(doc["fonts"].items()))
+    copy = tmp_path / Path(where["path"]).name
+    shutil.copyfile(where["path"], copy)
+    where["path"] = str(copy)
+    (out / fonts.LOCAL).write_text(json.dumps(doc))
     assert statuses() == {"partner-en": "skipped", "partner-ko": "skipped"}
     # then another version of it is installed there: the Korean paper is rebuilt
     with open(copy, "ab") as f:
@@ -70,21 +73,87 @@ def test_a_changed_system_font_rebuilds_only_what_used_it(tmp_path):
     assert statuses() == {"partner-en": "skipped", "partner-ko": "built"}
 
 
+FONTS_CONF = (
+    '<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd">'
+    '<fontconfig><include ignore_missing="yes">/etc/fonts/fonts.conf</include>'
+    '<match target="pattern"><test name="family"><string>Noto Sans CJK KR</string>'
+    '</test><edit name="family" mode="assign" binding="strong">'
+    "<string>Noto Sans CJK JP</string></edit></match></fontconfig>")
+"""A machine whose fontconfig gives the Japanese face for Korean sans-serif text."""
+
+
+def test_another_fontconfig_answer_rebuilds_what_used_a_system_font(tmp_path):
+    """The font files are the same, but fontconfig would now give another face: a build
+    in that state must not call the Korean paper up to date, nor when it is undone."""
+    need("fc-match")
+    conf = tmp_path / "fonts.conf"
+    conf.write_text(FONTS_CONF)
+    out = tmp_path / "out"
+
+    def statuses(env: dict) -> dict[str, str]:
+        proc = subprocess.run(
+            [sys.executable, "-m", "memo", "build", "-a", "partner", "-l", "en", "-l", "ko",
+             "-f", "pdf", "--jobs", "1", "--content", CONTENT, "--templates", TEMPLATES,
+             "--out", out], capture_output=True, text=True, env={**os.environ, **env})
+        assert proc.returncode == 0, proc.stderr
+        return {line.split()[0]: line.split()[1] for line in proc.stdout.splitlines()[1:-1]}
+
+    assert statuses({}) == {"partner-en": "built", "partner-ko": "built"}
+    swapped = statuses({"FONTCONFIG_FILE": str(conf)})
+    assert swapped == {"partner-en": "skipped", "partner-ko": "built"}
+    ko = {f["name"] for f in _manifest(out)["partner-ko.pdf"]["fonts"]}
+    assert "Noto Sans CJK JP" in ko and "Noto Sans CJK KR" not in ko
+    assert statuses({}) == {"partner-en": "skipped", "partner-ko": "built"}
+    assert statuses({}) == {"partner-en": "skipped", "partner-ko": "skipped"}
+
+
+def test_a_face_of_any_weight_is_found_once_and_then_up_to_date(tmp_path):
+    """A stylesheet asking for a light weight of a system family: the face is told by
+    its file, so the next build finds nothing to do."""
+    need("fc-match")
+    from memo.build import build
+
+    if not [f for f in fontconfig.faces("DejaVu Sans") if f.style == "ExtraLight"]:
+        pytest.fail("DejaVu Sans ExtraLight (fonts-dejavu-core) is not installed")
+    own = tmp_path / "templates" / "css"
+    own.mkdir(parents=True)
+    (own / "print.css").write_text((TEMPLATES / "css" / "print.css").read_text()
+                                   + '\nh1 { font-family: "DejaVu Sans"; font-weight: 200; }\n')
+    out = tmp_path / "out"
+    first = build(CONTENT, tmp_path / "templates", out, audiences=["partner"], languages=["en"],
+                  formats=["pdf"], jobs=1)
+    light = [f for f in first.artifacts[0].fonts if f["name"] == "DejaVu Sans ExtraLight"]
+    assert light and light[0]["file"] == "DejaVuSans-ExtraLight.ttf", first.artifacts[0].fonts
+    again = build(CONTENT, tmp_path / "templates", out, audiences=["partner"], languages=["en"],
+                  formats=["pdf"], jobs=1)
+    assert [o.status for o in again.outcomes] == ["skipped"]
+
+
 def test_a_font_checker_knows_a_file_by_its_hash(tmp_path):
     face = tmp_path / "face.otf"
     face.write_bytes(b"font one")
-    digest = fonts.sha256_file(face)
-    rec = [{"name": "Face", "sha256": digest, "origin": "system"}]
+    rec = [{"name": "Face", "sha256": fonts.sha256_file(face), "origin": "system",
+            "index": 0}]
+    key = f"{rec[0]['sha256']}:0"
     assert not fonts.Checker(tmp_path).unchanged(rec), "never seen here: rebuild"
-    fonts.remember(tmp_path, {digest: face})
+    fonts.remember(tmp_path, {key: str(face)})
     assert fonts.Checker(tmp_path).unchanged(rec)
     assert fonts.Checker(tmp_path).unchanged([{**rec[0], "origin": "theme",
                                                "sha256": "other"}]), "the theme hash has it"
+    os.utime(face, ns=(2, 2))  # touched, same bytes: hashed once more, then remembered
+    checker = fonts.Checker(tmp_path)
+    assert checker.unchanged(rec) and checker.moved == {key: str(face)}
     face.write_bytes(b"font two")
     os.utime(face, ns=(1, 1))
     assert not fonts.Checker(tmp_path).unchanged(rec)
     face.unlink()
     assert not fonts.Checker(tmp_path).unchanged(rec)
+    face.write_bytes(b"font one")
+    fonts.remember(tmp_path, {key: str(face)})
+    assert fonts.Checker(tmp_path).unchanged(rec)
+    doc = json.loads((tmp_path / fonts.LOCAL).read_text())
+    (tmp_path / fonts.LOCAL).write_text(json.dumps({**doc, "fontconfig": "another state"}))
+    assert not fonts.Checker(tmp_path).unchanged(rec), "fontconfig may answer otherwise now"
 
 
 def test_verify_names_a_font_that_differs_as_the_cause(tmp_path):
@@ -99,12 +168,7 @@ def test_verify_names_a_font_that_differs_as_the_cause(tmp_path):
                           capture_output=True, text=True, cwd=tmp_path)
     assert made.returncode == 0, made.stderr
     conf = tmp_path / "fonts.conf"
-    conf.write_text(
-        '<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd">'
-        '<fontconfig><include ignore_missing="yes">/etc/fonts/fonts.conf</include>'
-        '<match target="pattern"><test name="family"><string>Noto Sans CJK KR</string>'
-        '</test><edit name="family" mode="assign" binding="strong">'
-        "<string>Noto Sans CJK JP</string></edit></match></fontconfig>")
+    conf.write_text(FONTS_CONF)
     checked = subprocess.run([*run, "verify", tmp_path / "dist" / "memo-f1.zip", "--content",
                               content, "--templates", TEMPLATES], capture_output=True,
                              text=True, cwd=tmp_path,
@@ -134,10 +198,21 @@ def test_font_and_tool_changes_in_words():
     assert tool_changes(None, "memo=1.0") == []
 
 
-def test_fontconfig_match_says_when_it_fell_back():
+def test_fontconfig_answers_in_process_as_its_commands_do():
+    """The library binding and the fc-match/fc-list fallback give the same faces."""
     need("fc-match")
-    found = fonts.match("Noto Sans CJK KR", bold=True)
-    assert found is not None and "CJK" in found[0].name
-    assert fonts.match("No Such Family Anywhere") is None
+    library, commands = fontconfig.system(), fontconfig._Commands()
+    assert isinstance(library, fontconfig._Library), "libfontconfig loads here"
+    query = {"family": "Noto Sans CJK KR", "weight": fontconfig.WEIGHT["bold"],
+             "slant": fontconfig.SLANT["roman"]}
+    face = library.match(query)
+    assert face == commands.match(query)
+    assert face.has("Noto Sans CJK KR") and face.style == "Bold" and "CJK" in face.path.name
+    assert library.faces("DejaVu Sans") == commands.faces("DejaVu Sans")
+    assert not library.match({"family": "No Such Family Anywhere"}).has(
+        "No Such Family Anywhere")
+    with pytest.raises(MemoError, match="the font No Such Family Anywhere is not installed"):
+        fonts.system_face("No Such Family Anywhere")
     assert fonts.describe(ROOT / "templates" / "fonts" / "NotoSans-Bold.ttf").name == \
         "Noto Sans Bold"
+    assert len(fontconfig.fingerprint()) == 64

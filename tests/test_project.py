@@ -77,12 +77,24 @@ def test_outside_any_project_a_command_says_so_in_one_line(tmp_path):
 
 
 def test_a_content_folder_in_no_project_builds_with_the_builtin_theme(tmp_path):
-    content = tmp_path / "loose"
+    content = tmp_path / "memos" / "loose"
     shutil.copytree(CONTENT, content)
-    where = projects.locate(content, cwd=tmp_path)
+    for cwd in (tmp_path, content):
+        where = projects.locate(content, cwd=cwd)
+        assert where.root is None and where.templates is None
+        assert where.output == tmp_path / "memos" / "output", "beside it, from anywhere"
+        assert Theme(where.templates).layers == (builtin_folder(),)
+
+
+def test_a_memo_kept_inside_another_project_does_not_write_into_it(proj):
+    """Another memo's content copied into drafts/ of this project: building it must not
+    use this project's theme or overwrite this project's output."""
+    drafts = proj / "drafts" / "other"
+    shutil.copytree(proj / "content", drafts)
+    where = projects.locate(Path("drafts/other"), cwd=proj)
     assert where.root is None and where.templates is None
-    assert where.output == tmp_path / "output"
-    assert Theme(where.templates).layers == (builtin_folder(),)
+    assert where.output == proj / "drafts" / "output"
+    assert projects.locate(Path("content"), cwd=proj).root == proj
 
 
 def test_the_marker_can_move_the_folders(proj):
@@ -237,6 +249,42 @@ def test_theme_files_cannot_lead_outside_either_folder(proj, tmp_path):
             fetch.fetch(url)
 
 
+def test_a_label_file_or_font_leading_outside_is_refused_not_skipped(proj, tmp_path):
+    """labels.yaml is merged rather than shadowed, and fonts are fetched by WeasyPrint,
+    which would log a refused font and go on: neither may slip past the rule."""
+    secret = tmp_path / "secret.yaml"
+    secret.write_text("bottom-line: {en: LEAKED}\n")
+    (proj / "templates").mkdir()
+    (proj / "templates" / "labels.yaml").symlink_to(secret)
+    result = run("build", "-f", "html", cwd=proj)
+    assert result.exit_code == 1 and "labels.yaml leads outside its folder" in result.stderr
+    assert not list((proj / "output").glob("*.html"))
+    (proj / "templates" / "labels.yaml").unlink()
+    run("theme", "copy", "css/print.css", cwd=proj)
+    (proj / "templates" / "fonts").mkdir()
+    (proj / "templates" / "fonts" / "Custom.ttf").symlink_to(
+        builtin_folder() / "fonts" / "NotoSans-Regular.ttf")  # a font, but not this folder's
+    with open(proj / "templates" / "css" / "print.css", "a") as css:
+        css.write('@font-face { font-family: "Custom"; src: url(../fonts/Custom.ttf) }\n'
+                  'h1 { font-family: "Custom" } @font-face { font-family: "Gone"; '
+                  'src: url(../fonts/Gone.ttf) } h2 { font-family: "Gone" }\n')
+    result = run("build", "-f", "pdf", cwd=proj)
+    assert result.exit_code == 1
+    assert "the theme asks for files memo will not load: " in result.stderr
+    assert "fonts/Custom.ttf leads outside its folder" in result.stderr
+    assert "templates/fonts/Gone.ttf: not a file of the theme" in result.stderr
+
+
+def test_a_link_loop_in_the_theme_folder_is_walked_once(proj):
+    (proj / "templates" / "sub").mkdir(parents=True)
+    (proj / "templates" / "sub" / "a").symlink_to("..")
+    (proj / "templates" / "b").symlink_to(".")
+    (proj / "templates" / "out").symlink_to(proj / "content")
+    names = Theme(proj / "templates").files()
+    assert not [n for n in names if n.startswith(("sub/", "b/", "out/"))]
+    assert run("build", "-f", "html", cwd=proj).exit_code == 0
+
+
 def test_a_project_label_replaces_the_whole_label(tmp_path):
     """A label the project rewrites must come in every language the variants need: the
     built-in Korean is not a translation of the project's English."""
@@ -300,13 +348,15 @@ def _yaml_as_json(path: Path):
 
 
 def _validator(name: str):
-    from jsonschema import Draft202012Validator
+    from jsonschema import Draft7Validator
 
     from memo.schema import schema
 
     body = schema(name)
-    Draft202012Validator.check_schema(body)
-    return Draft202012Validator(body)
+    assert body["$schema"] == "http://json-schema.org/draft-07/schema#"
+    assert "$defs" not in json.dumps(body), "draft-07 keeps definitions under 'definitions'"
+    Draft7Validator.check_schema(body)
+    return Draft7Validator(body)
 
 
 def _schema_for(path: Path, content: Path) -> str:

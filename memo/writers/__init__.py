@@ -33,19 +33,20 @@ class Output:
     pages: int | None = None
     fonts: tuple = ()
     """The font files the bytes depend on (:class:`memo.fonts.FontFile`)."""
-    font_paths: dict[str, str] = field(default_factory=dict)
-    """Where this machine keeps the system fonts among them: sha256 -> path."""
+    font_places: dict[str, str] = field(default_factory=dict)
+    """Where this machine keeps the system fonts among them: FontFile.key -> path."""
 
     @classmethod
     def of(cls, doc, data: bytes, pages: int | None = None, fonts=(),
-           font_paths: dict[str, str] | None = None) -> Output:
+           font_places: dict[str, str] | None = None) -> Output:
         """The output of ``doc``, with the fonts its figures were drawn with besides
         ``fonts``: every format's bytes depend on those."""
         from memo.fonts import merged
 
         figures = doc.figures.values()
         return cls(data, pages, merged(fonts, *(f.fonts for f in figures)),
-                   {k: v for f in figures for k, v in f.font_paths.items()} | (font_paths or {}))
+                   {k: v for f in figures for k, v in f.font_places.items()}
+                   | (font_places or {}))
 
 
 def writer(fmt: str):

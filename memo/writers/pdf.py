@@ -42,15 +42,23 @@ def _fetcher(theme: Theme):
             if url.startswith("data:"):
                 return super().fetch(url, headers)
             parsed = urlparse(url)
-            if parsed.scheme == "file":
-                name = theme.name_of(Path(unquote(parsed.path)))
+            name = theme.name_of(Path(unquote(parsed.path))) if parsed.scheme == "file" \
+                else None
+            try:
                 path = theme.find(name) if name else None
-                if path is not None:
-                    return URLFetcherResponse(path.as_uri(), path.read_bytes(),
-                                              {"Content-Type": _mime(path)})
-            raise ValueError(f"refused {url}: only the theme's own files may be loaded")
+            except MemoError as exc:
+                self.refused.append(str(exc))
+                raise
+            if path is not None:
+                return URLFetcherResponse(path.as_uri(), path.read_bytes(),
+                                          {"Content-Type": _mime(path)})
+            self.refused.append(f"{url}: not a file of the theme"
+                                if name else f"{url}: only the theme's own files may be loaded")
+            raise ValueError(f"refused {url}")
 
-    return ThemeFetcher(allowed_protocols=("data", "file"), allow_redirects=False)
+    fetcher = ThemeFetcher(allowed_protocols=("data", "file"), allow_redirects=False)
+    fetcher.refused = []  # WeasyPrint logs a fetcher's error and goes on: kept for write()
+    return fetcher
 
 
 def _mime(path: Path) -> str:
@@ -90,14 +98,17 @@ def write(doc: Document, templates: Theme | Path | None, options: Options = DEFA
         stylesheets=sheets, font_config=fonts, presentational_hints=False, pdf_tags=True)
     data = rendered.write_pdf(pdf_variant=options.pdf_variant, pdf_tags=True,
                               attachments=_attachments(doc, options))
+    if fetch.refused:  # a font or stylesheet WeasyPrint would silently have done without
+        raise MemoError("the theme asks for files memo will not load: "
+                        + "; ".join(dict.fromkeys(fetch.refused)))
     _check_glyphs(rendered)
     used, paths = _fonts_used(rendered, theme)
     return Output.of(doc, data, len(rendered.pages), used, paths)
 
 
-def _fonts_used(rendered, theme: Theme) -> tuple[list, dict[str, str]]:
+def _fonts_used(rendered, theme: Theme) -> tuple[list, dict[str, dict]]:
     """The font files the PDF embeds faces of: the theme's, found by their bytes, and the
-    system's, found where fontconfig (which Pango asked) keeps that family.
+    system's, found among the faces fontconfig lists for the family by size and index.
 
     WeasyPrint (pinned) replaces ``Font.file_content`` with the subset it embeds; the
     HarfBuzz face it keeps still holds the whole file, whose size is read without copying
@@ -106,28 +117,28 @@ def _fonts_used(rendered, theme: Theme) -> tuple[list, dict[str, str]]:
     from weasyprint.text.ffi import harfbuzz
     from weasyprint.text.fonts import get_hb_object_data
 
-    records, paths = [], {}
-    theme_fonts = {n: p for n, p in theme.files().items() if n.startswith("fonts/")}
+    records, places = [], {}
+    theme_files = theme.files()
     for font in getattr(rendered, "fonts", {}).values():
         blob = harfbuzz.hb_face_reference_blob(font.hb_face)
         size = harfbuzz.hb_blob_get_length(blob)
         harfbuzz.hb_blob_destroy(blob)
-        same_size = [(n, p) for n, p in theme_fonts.items() if p.stat().st_size == size]
+        same_size = [(n, p) for n, p in theme_files.items() if p.stat().st_size == size]
         data = get_hb_object_data(font.hb_face) if same_size else None
         own = next(((n, p) for n, p in same_size if p.read_bytes() == data), None)
-        if own is not None:
+        if own is not None:  # an @font-face file of the theme's
             records.append(fonts_.describe(own[1], font.index, "theme", file=own[0]))
             continue
-        found = fonts_.match(font.family, bold=font.weight >= 600, italic=font.style != 0)
-        if found is not None and found[0].stat().st_size == size:
-            record = fonts_.describe(found[0], font.index)
-            paths[record.sha256] = str(found[0])
-        else:  # a face whose file fontconfig will not name: recorded by its bytes alone
+        face = fonts_.identify(font.family, font.index, size)
+        if face is not None:
+            record = fonts_.describe(face.path, face.index)
+            places[record.key] = str(face.path)
+        else:  # a face whose file fontconfig does not list: recorded by its bytes alone
             data = data or get_hb_object_data(font.hb_face)
             record = fonts_.FontFile(font.family, "", "", hashlib.sha256(data).hexdigest(),
-                                     "system")
+                                     "system", font.index)
         records.append(record)
-    return records, paths
+    return records, places
 
 
 def _attachments(doc: Document, options: Options) -> list | None:
