@@ -13,19 +13,19 @@ import click
 
 from memo import __version__, cli_project
 from memo.cli_options import (
+    Commands,
     content_option,
     engine_options,
     jobs_option,
     source_date,
     templates_option,
 )
-from memo.cli_options import fail as _fail
 from memo.cli_options import where as _where
 from memo.errors import MemoError, UsageError, display_path
 from memo.writers import FORMATS, PDF_VARIANTS  # the package itself imports no writer
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", prog_name="memo")
 def main() -> None:
     """Build policy memos for several audiences as PDF, DOCX and HTML from one YAML source.
@@ -39,13 +39,17 @@ def main() -> None:
       memo new my-memo                    start a memo of your own
       memo serve                          live preview on http://127.0.0.1:8000/
     """
-    # `kill` (SIGTERM) unwinds like Ctrl-C: temporary files are removed and the manifest
-    # records what was finished, instead of the process vanishing mid-write.
-    import signal
-    import threading
 
-    if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGTERM, _terminated)
+
+def run() -> None:
+    """The ``memo`` program. ``kill`` (SIGTERM) unwinds like Ctrl-C: the workers are
+    ended, temporary files removed and the manifest records what was finished, instead
+    of the process vanishing mid-write. Set here, not in :func:`main`, so that a host
+    calling the commands (pytest's CliRunner, an application) keeps its own handler."""
+    import signal
+
+    signal.signal(signal.SIGTERM, _terminated)
+    main()
 
 
 def _terminated(signum, frame) -> None:
@@ -102,12 +106,9 @@ def _run_build(content, templates, out, shard: str | None = None, **options) -> 
 
     started = time.perf_counter()
     where = _where(content, templates, out)
-    try:
-        result = run(where.content, where.templates, where.output, progress=_progress(),
-                     shard=parse_shard(shard) if shard else None,
-                     source_date=source_date(), **options)
-    except MemoError as err:
-        _fail(err)
+    result = run(where.content, where.templates, where.output, progress=_progress(),
+                 shard=parse_shard(shard) if shard else None,
+                 source_date=source_date(), **options)
     _report(result, started)
     if not result.ok:
         sys.exit(1)
@@ -172,19 +173,16 @@ def batch(content, templates, out, jobs, force, pdf_variant, shard, time_limit, 
     """
     if merge:
         if not dirs:
-            _fail(UsageError("--merge needs the output folders to merge: memo batch --merge "
-                             "DIR DIR..."))
+            raise UsageError("--merge needs the output folders to merge: memo batch --merge "
+                             "DIR DIR...")
         from memo.output import merge as join
 
-        try:
-            arts = join(dirs, out)
-        except MemoError as err:
-            _fail(err)
+        arts = join(dirs, out)
         click.echo(f"merged {len(arts)} files from {len(dirs)} folders into {out}/")
         return
     if dirs:
-        _fail(UsageError(f"unexpected arguments {' '.join(map(str, dirs))} (folders are for "
-                         "--merge)"))
+        raise UsageError(f"unexpected arguments {' '.join(map(str, dirs))} (folders are for "
+                         "--merge)")
     _run_build(content, templates, out, shard=shard, jobs=jobs,
                force=force, pdf_variant=pdf_variant, time_limit=time_limit)
 
@@ -218,7 +216,7 @@ def check(content, templates, fmt) -> None:
         project, variants = run(where.content, where.templates)
     except MemoError as err:
         if fmt == "text":
-            _fail(err)
+            raise
         problems = [{"file": p.file, "line": p.line, "column": p.column, "field": p.path,
                      "message": p.message} for p in sorted(set(err.problems))] \
             if isinstance(err, ContentError) else [{"message": str(err)}]
@@ -247,11 +245,8 @@ def list_(content) -> None:
     from memo.l10n import language_name
     from memo.plan import plan
 
-    try:
-        project = load_project(_where(content).content)
-        variants = plan(project)
-    except MemoError as err:
-        _fail(err)
+    project = load_project(_where(content).content)
+    variants = plan(project)
     rows = [("variant", "audience", "language", "formats", "budget")]
     for v in variants:
         b = project.audiences[v.audience].budget
@@ -295,11 +290,8 @@ def release_(version, content, templates, out, jobs, shards) -> None:
     from memo.release import release as run
 
     where = _where(content, templates, dist=out)
-    try:
-        made = run(where.content, where.templates, where.dist, version=version, jobs=jobs,
-                   source_date=source_date(), shards=shards, progress=_progress())
-    except MemoError as err:
-        _fail(err)
+    made = run(where.content, where.templates, where.dist, version=version, jobs=jobs,
+               source_date=source_date(), shards=shards, progress=_progress())
     click.echo(f"{display_path(made.folder)}/  {len(made.files)} files, "
                f"{display_path(made.folder / 'SHA256SUMS')}")
     click.echo(f"{display_path(made.archive)}  sha256 {made.sha256}")
@@ -323,10 +315,7 @@ def verify(target, content, templates, jobs) -> None:
     from memo.release import verify as run
 
     where = _where(content, templates)
-    try:
-        verdict = run(target, where.content, where.templates, jobs=jobs)
-    except MemoError as err:
-        _fail(err)
+    verdict = run(target, where.content, where.templates, jobs=jobs)
     width = max(len(c.status) for c in verdict.checks)
     for c in verdict.checks:
         click.echo(f"{c.status.upper() if c.status != 'ok' else 'ok':<{width}}  {c.file}"
@@ -362,7 +351,7 @@ def serve(content, templates, port) -> None:
     try:
         server = start(where.content, where.templates, port)
     except OSError as exc:
-        _fail(MemoError(f"cannot listen on 127.0.0.1:{port}: {exc.strerror}"))
+        raise MemoError(f"cannot listen on 127.0.0.1:{port}: {exc.strerror}") from None
     host, bound = server.server_address[:2]
     click.echo(f"serving {display_path(where.content)} on http://{host}:{bound}/  "
                "(Ctrl-C stops)")

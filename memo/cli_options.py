@@ -7,7 +7,6 @@ another.
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 
 import click
@@ -61,9 +60,28 @@ def source_date() -> int | None:
     return int(raw)
 
 
-def fail(err: MemoError) -> None:
-    click.echo(str(err), err=True)
-    sys.exit(err.exit_code)
+class Failed(click.ClickException):
+    """A :class:`~memo.errors.MemoError` as Click shows errors: its message alone on
+    stderr (no "Error:" prefix: the message names the file and line), and its exit
+    status, 1 for a failed build, 2 for bad usage or content."""
+
+    def __init__(self, err: MemoError):
+        super().__init__(str(err))
+        self.exit_code = err.exit_code
+
+    def show(self, file=None) -> None:
+        click.echo(self.message, err=True)
+
+
+class Commands(click.Group):
+    """memo's command group: a MemoError raised by any command, at any depth, ends the
+    command as :class:`Failed` does, so commands raise instead of catching."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except MemoError as err:
+            raise Failed(err) from None
 
 
 def where(content: Path | None = None, templates: Path | None = None,
@@ -71,7 +89,4 @@ def where(content: Path | None = None, templates: Path | None = None,
     """The project's folders (memo.project), with the options given taking precedence."""
     from memo.project import locate
 
-    try:
-        return locate(content, templates, out, dist)
-    except MemoError as err:
-        fail(err)
+    return locate(content, templates, out, dist)

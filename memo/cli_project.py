@@ -6,10 +6,9 @@ from pathlib import Path
 
 import click
 
-from memo.cli_options import fail as _fail
 from memo.cli_options import templates_option
 from memo.cli_options import where as _where
-from memo.errors import MemoError, UsageError, display_path
+from memo.errors import UsageError, display_path
 
 
 @click.command()
@@ -30,10 +29,7 @@ def new(folder, title) -> None:
     """
     from memo.scaffold import new as run
 
-    try:
-        written = run(folder, title)
-    except MemoError as err:
-        _fail(err)
+    written = run(folder, title)
     content = [p for p in written if p.suffix == ".yaml" and p.name != "memo-project.yaml"]
     click.echo(f"made the memo project {display_path(folder)}/: memo-project.yaml, "
                f"content/ ({len(content)} files), .memo/schema/ (JSON Schemas for your "
@@ -62,13 +58,13 @@ def schema(name, write) -> None:
 
     if write:
         if name:
-            _fail(UsageError("--write writes every schema; give no NAME"))
+            raise UsageError("--write writes every schema; give no NAME")
         from memo.project import MARKER, find_root
 
         root = find_root(Path.cwd())
         if root is None:
-            _fail(UsageError(f"not in a memo project: no {MARKER} in {Path.cwd()} or any "
-                             "folder above it; --write refreshes a project's .memo/schema/"))
+            raise UsageError(f"not in a memo project: no {MARKER} in {Path.cwd()} or any "
+                             "folder above it; --write refreshes a project's .memo/schema/")
         for path in schemas.write(root):
             click.echo(f"wrote {display_path(path)}")
         return
@@ -78,7 +74,7 @@ def schema(name, write) -> None:
     elif name in schemas.FILES:
         click.echo(schemas.text(schemas.schema(name)), nl=False)
     else:
-        _fail(UsageError(f"no schema {name!r}; choose from {', '.join(schemas.FILES)}"))
+        raise UsageError(f"no schema {name!r}; choose from {', '.join(schemas.FILES)}")
 
 
 @click.group()
@@ -137,14 +133,11 @@ def theme_copy(names, everything, force, templates) -> None:
     from memo.theme import Theme, copy
 
     if not names and not everything:
-        _fail(UsageError("name the files to copy (memo theme list shows them), or --all"))
+        raise UsageError("name the files to copy (memo theme list shows them), or --all")
     if names and everything:
-        _fail(UsageError("give NAMEs or --all, not both"))
+        raise UsageError("give NAMEs or --all, not both")
     where = _theme_folder(templates)
-    try:
-        written = copy(Theme(where), list(names), where, overwrite=force)
-    except MemoError as err:
-        _fail(err)
+    written = copy(Theme(where), list(names), where, overwrite=force)
     for path in written:
         click.echo(f"wrote {display_path(path)}")
 

@@ -148,7 +148,7 @@ def _build(node: yaml.Node, path: tuple, src: Source, loader: Any, seen: set, de
                 raise _Bad(key_node, path, "YAML merge keys (<<) are not allowed in memo content")
             if not isinstance(key_node, yaml.ScalarNode):
                 raise _Bad(key_node, path, "mapping keys must be plain text")
-            key = str(loader.construct_object(key_node))
+            key = str(_scalar(key_node, path, loader))
             if key in out:
                 first = src.keys[path + (key,)][0]
                 raise _Bad(key_node, path + (key,), f"duplicate key (first given on line {first})")
@@ -160,7 +160,29 @@ def _build(node: yaml.Node, path: tuple, src: Source, loader: Any, seen: set, de
             _build(item, path + (i,), src, loader, seen, depth + 1)
             for i, item in enumerate(node.value)
         ]
+    return _scalar(node, path, loader)
+
+
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"
+
+
+def _scalar(node: yaml.Node, path: tuple, loader: Any) -> Any:
+    """A scalar's value. PyYAML's constructors check the shape of a value, not that it
+    exists: ``2021-02-30`` matches the date pattern and then fails in ``datetime``;
+    ``!!int x``, ``!!bool maybe``, ``!!timestamp soon`` and an integer of more digits
+    than Python parses fail with ValueError, KeyError or AttributeError, not YAMLError.
+    A scalar's constructor is a pure function of its text: any exception means the
+    text is not a value of its type."""
     try:
         return loader.construct_object(node, deep=True)
     except yaml.YAMLError as exc:
         raise _Bad(node, path, f"invalid value: {getattr(exc, 'problem', exc)}") from None
+    except Exception as exc:
+        value = str(node.value)[:40]
+        if node.tag == _TIMESTAMP and isinstance(exc, ValueError):
+            raise _Bad(node, path, f"{value} reads as a date or time, but there is no such "
+                       f"one ({exc}); correct it, or put it in quotes if it is text") from None
+        reason = str(exc)[:80] if isinstance(exc, ValueError) else "not a value of that type"
+        kind = node.tag.rsplit(":", 1)[-1]
+        raise _Bad(node, path, f"invalid value {value!r} for its type {kind} ({reason}); "
+                   "put it in quotes if it is text") from None

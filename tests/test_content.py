@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from memo.cli import main
 from memo.content import load_project
@@ -74,6 +76,21 @@ CASES = [
     ("sources.yaml", "date: February 2021", "date: yes", "yes", "sources[0].date",
      "YAML reads yes, no, on, off, true and false as true or false, not as text: put the "
      "text in quotes"),
+    # a scalar shaped like a date or time that no calendar has: PyYAML's constructor
+    # raises ValueError, not a YAML error
+    ("memo.yaml", "date: 2021-02-08", "date: 2021-02-30", "2021-02-30", "date",
+     "2021-02-30 reads as a date or time, but there is no such one (day is out of range "
+     "for month); correct it, or put it in quotes if it is text"),
+    ("memo.yaml", "date: 2021-02-08", "date: 2021-13-01", "2021-13-01", "date",
+     "2021-13-01 reads as a date or time, but there is no such one (month must be in "
+     "1..12); correct it, or put it in quotes if it is text"),
+    ("sources.yaml", "date: February 2021", "date: 2021-02-08 25:61:00", "2021-02-08 25",
+     "sources[0].date", "2021-02-08 25:61:00 reads as a date or time, but there is no such "
+     "one (hour must be in 0..23); correct it, or put it in quotes if it is text"),
+    ("caveats.yaml", "title: Political will in Tokyo and Seoul was decisive",
+     "title: 2021-02-29 12:00:00", "2021-02-29", "caveats[0].title",
+     "2021-02-29 12:00:00 reads as a date or time, but there is no such one (day is out of "
+     "range for month); correct it, or put it in quotes if it is text"),
     ("memo.yaml", "languages: [en, ko, ja]", "languages: [en, ko, no]", "no]",
      "variants.languages[2]", "YAML reads no (Norwegian), yes, on and off as true or false: "
      "put the code in quotes, like 'no'"),
@@ -167,3 +184,39 @@ def test_unknown_section_in_profile_points_at_the_profile(content_copy, tmp_path
     assert result.exit_code == 2
     assert "staff.yaml:5:" in result.stderr
     assert "sections[5]: unknown section 'caveat'" in result.stderr
+
+
+# Every tag the loader has a constructor for, with the text after it generated: the
+# constructors check a value's shape, not that it exists, and raise whatever Python
+# raises (ValueError, KeyError, AttributeError). Each must come back located.
+def _tags() -> list[str]:
+    from memo.yamlsource import _Loader
+
+    return sorted(t.rsplit(":", 1)[-1] for t in _Loader.yaml_constructors
+                  if t and t.startswith("tag:yaml.org,2002:"))
+
+
+_dates = st.builds(lambda y, m, d, t: f"{y:04d}-{m:02d}-{d:02d}" + (
+    f" {t[0]:02d}:{t[1]:02d}:{t[2]:02d}" if t else ""),
+    st.integers(0, 9999), st.integers(0, 99), st.integers(0, 99),
+    st.none() | st.tuples(st.integers(0, 99), st.integers(0, 99), st.integers(0, 99)))
+_scalars = _dates | st.builds(lambda tag, text: f"!!{tag} {text}", st.sampled_from(_tags()),
+                              st.from_regex(r"[A-Za-z0-9.:+_ -]{0,12}", fullmatch=True)) \
+    | st.builds(lambda digits: "9" * digits, st.integers(4000, 5000))
+
+
+@settings(max_examples=300, deadline=None)
+@given(scalar=_scalars, as_key=st.booleans())
+def test_any_scalar_loads_or_is_refused_at_its_place(tmp_path_factory, scalar, as_key):
+    from memo.yamlsource import LoadFailed, load
+
+    path = tmp_path_factory.mktemp("y") / "memo.yaml"
+    path.write_text("title: T\n" + (f"{scalar}: x\n" if as_key else f"date: {scalar}\n"))
+    try:
+        load(path)
+    except LoadFailed as exc:
+        # syntax errors (a key over 1024 characters, say) are located where the parser
+        # stops; a value that is not one of its type, at the value
+        assert exc.problem.line == 2, exc.problem
+        if not exc.problem.message.startswith("invalid YAML"):
+            assert exc.problem.column == (1 if as_key else 7), exc.problem

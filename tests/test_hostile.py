@@ -15,6 +15,7 @@ import os
 import shutil
 import signal
 import subprocess
+import tempfile
 import sys
 import threading
 import time
@@ -366,28 +367,99 @@ def test_a_full_disk_names_the_file_and_stops_cleanly(tmp_path):
     assert not [f for f in out.iterdir() if f.suffix == ".tmp" or f.name.endswith(".tmp")]
 
 
-def test_a_variant_over_its_time_limit_fails_alone(tmp_path):
-    result = CliRunner().invoke(main, ["build", "-a", "staff", "-a", "principal", "-l", "en",
-                                       "-f", "pdf", "--time-limit", "0.05", "--jobs", "1",
-                                       "--out", str(tmp_path / "out")])
-    assert result.exit_code == 1
-    assert "took longer than 0.05 s, the limit for one variant (--time-limit)" in result.stderr
-    assert not list((tmp_path / "out").glob("*.pdf"))
+# A section template that never ends (the sandbox caps a range, not a loop of loops); only
+# the congressional memo has the oversight section.
+_LOOP = "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}"
 
 
-@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
-def test_an_alarm_a_finalizer_swallows_still_stops_the_files_being_written():
-    """The alarm can go off inside a garbage-collector callback, where Python prints
-    "Exception ignored" and carries on; the check before writing still sees it."""
-    from memo.build import _in_time, _limit, _TimeUp
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_variant_over_its_time_limit_fails_alone_and_leaves_no_file(tmp_path, jobs):
+    overrides = tmp_path / "templates"
+    (overrides / "sections").mkdir(parents=True)
+    (overrides / "sections" / "oversight.html.j2").write_text(_LOOP)
+    out, scratch = tmp_path / "out", tmp_path / "tmp"
+    scratch.mkdir()
+    result = CliRunner().invoke(main, [
+        "build", "-a", "congress", "-a", "principal", "-l", "en", "--time-limit", "1.5",
+        "--jobs", jobs, "--content", str(CONTENT), "--templates", str(overrides),
+        "--out", str(out)], env={"TMPDIR": str(scratch)})
+    assert result.exit_code == 1, result.output
+    assert "failed: congress-en: took longer than 1.5 s, the limit for one variant " \
+        "(--time-limit); its files were not written" in result.stderr
+    assert sorted(f.name for f in out.iterdir() if not f.name.startswith(".")) == [
+        "manifest.json", "principal-en.docx", "principal-en.html", "principal-en.pdf"]
+    assert not list(out.glob(".*.tmp"))
+    assert not list(scratch.iterdir()), "the tasks' temporary folders are swept"
 
-    class Slow:
-        def __del__(self):
-            time.sleep(0.3)
 
-    with pytest.raises(_TimeUp), _limit(0.05):
-        Slow()  # dropped at once: the alarm fires inside __del__, which swallows it
-        _in_time()
+@pytest.fixture
+def forked(monkeypatch):
+    """Workers forked from this process, so that they run what a test patched in it
+    (under pytest-xdist the engine would choose forkserver: execnet runs a thread)."""
+    import multiprocessing
+
+    from memo import engine
+
+    monkeypatch.setattr(engine, "_start_method", lambda: multiprocessing.get_context("fork"))
+    return engine
+
+
+def _job(out: Path, time_limit: float | None = None):
+    from memo.content import load_project
+    from memo.engine import Job
+    from memo.theme import as_theme
+    from memo.writers import Options
+
+    out.mkdir()
+    return Job(load_project(CONTENT), as_theme(None), out, Options("pdf/ua-1", ()), None,
+               time_limit)
+
+
+def test_an_overdue_worker_is_ended_and_what_it_made_is_swept(forked, monkeypatch, tmp_path):
+    """The worker has a temporary file open and a finished-looking PDF in memory when its
+    time is up: the worker is ended, its temporary folder removed, nothing written."""
+    from memo.plan import Variant
+
+    scratch, log = tmp_path / "tmp", tmp_path / "log"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+
+    def stuck(job, variant, inputs):
+        half = Path(tempfile.gettempdir()) / "half.pdf"
+        half.write_bytes(b"%PDF-1.7 half")
+        log.write_text(str(half))
+        time.sleep(60)
+
+    monkeypatch.setattr(forked, "make", stuck)
+    job = _job(tmp_path / "out", time_limit=1.0)
+    todo = [(Variant("principal", "en", ("pdf",)), {"pdf": "x"}, [])]
+    outcomes = list(forked.run(job, todo, 1))
+    assert [(o.variant, o.status) for o in outcomes] == [("principal-en", "failed")]
+    assert "took longer than 1 s" in outcomes[0].message
+    assert Path(log.read_text()).parent.parent == scratch  # the worker did get that far
+    assert not list(scratch.iterdir())
+    assert not list(job.out.iterdir())
+
+
+def test_a_worker_that_dies_fails_only_its_own_variant(forked, monkeypatch, tmp_path):
+    from memo.plan import Variant
+
+    real = forked.make
+
+    def crash_on_staff(job, variant, inputs):
+        if variant.audience == "staff":
+            os.kill(os.getpid(), signal.SIGKILL)
+        return real(job, variant, inputs)
+
+    monkeypatch.setattr(forked, "make", crash_on_staff)
+    job = _job(tmp_path / "out")
+    todo = [(Variant(a, "en", ("html",)), {"html": "x"}, []) for a in ("staff", "principal")]
+    outcomes = {o.variant: o for o in forked.run(job, todo, 2)}
+    assert outcomes["staff-en"].status == "failed"
+    assert outcomes["staff-en"].message == "the process building it died (signal SIGKILL); " \
+        "its files were not written"
+    assert outcomes["principal-en"].status == "built"
+    assert sorted(p.name for p in job.out.iterdir()) == ["principal-en.html"]
 
 
 def test_names_cannot_escape_the_output_folder(content_copy, tmp_path):

@@ -1,0 +1,225 @@
+"""Build variants in worker processes, each under a time limit enforced from outside.
+
+A worker renders one variant, runs every writer on it and checks the audience's budgets,
+all in memory; it writes nothing to the output folder. Only when a worker hands back a
+finished variant does this process write its files (:func:`memo.output.atomic_write`).
+So a variant that runs over its time limit, or crashes its process, cannot leave a file
+behind, whatever it was doing when it stopped.
+
+The pool is pebble's: it ends a worker whose task is overdue (SIGTERM, then SIGKILL) and
+starts a fresh one, and a worker that dies fails only the task it was running. Every
+task gets a temporary folder of its own as ``TMPDIR``, removed when the task ends, so
+what WeasyPrint or a library unpacks there does not outlive a worker that was ended.
+
+One job or many, every variant is built the same way: in a worker.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import signal
+import tempfile
+import threading
+import time
+import traceback
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from memo.errors import MemoError, display_path
+from memo.output import Artifact, atomic_write
+from memo.plan import Variant
+from memo.theme import Theme
+from memo.writers import FORMATS, Options
+
+
+@dataclass(frozen=True)
+class Job:
+    """What every variant of one build shares; sent to each worker with its task."""
+
+    project: Any
+    theme: Theme
+    out: Path
+    options: Options
+    created: str | None  # the documents' date (ISO 8601), when not the memo's own
+    time_limit: float | None = None  # seconds one variant may take
+
+
+@dataclass
+class Outcome:
+    """What happened to one variant: ``built``, ``skipped`` (up to date) or ``failed``."""
+
+    variant: str
+    status: str
+    artifacts: list[Artifact] = field(default_factory=list)
+    message: str = ""
+    seconds: float = 0.0
+    font_places: dict[str, str] = field(default_factory=dict)  # system fonts: key -> path
+
+    @property
+    def pages(self) -> int | None:
+        return next((a.pages for a in self.artifacts if a.pages), None)
+
+    @property
+    def words(self) -> int | None:
+        return self.artifacts[0].words if self.artifacts else None
+
+
+@dataclass
+class Made:
+    """A variant a worker finished: its new files, not yet written."""
+
+    files: list[tuple[Artifact, bytes]]
+    font_places: dict[str, str]
+    seconds: float
+
+
+Task = tuple[Variant, dict[str, str], list[Artifact]]  # stale formats, inputs, current
+
+
+def make(job: Job, variant: Variant, inputs: dict[str, str]) -> Made:
+    """Render ``variant`` once and run the writer of each of its formats; raise
+    :class:`~memo.errors.MemoError` if it is over the audience's budgets. Writes nothing."""
+    from memo import render as rendering
+    from memo.writers import writer
+
+    start = time.perf_counter()
+    project, theme = job.project, job.theme
+    doc = rendering.render(project, variant.audience, theme, variant.lang,
+                           created=job.created)
+    words = doc.words()
+    outputs = {fmt: writer(fmt)(doc, theme, job.options) for fmt in variant.formats}
+    budget = project.audiences[variant.audience].budget
+    over = []
+    pdf = outputs.get("pdf")
+    if budget.pages and pdf is None and "pdf" not in inputs:
+        pdf = writer("pdf")(doc, theme, job.options)  # for the page count only
+    if budget.pages and pdf is not None and pdf.pages > budget.pages:
+        over.append(f"{variant.name}.pdf: {pdf.pages} pages, budget {budget.pages}")
+    if budget.words and words > budget.words:
+        over.append(f"{variant.name}: {words} words, budget {budget.words}")
+    if over:
+        raise MemoError("over budget: " + "; ".join(over) + " (its files were not written)")
+    files, places = [], {}
+    for fmt, output in outputs.items():
+        files.append((Artifact(f"{variant.name}.{fmt}", variant.name, variant.audience,
+                               variant.lang, fmt, hashlib.sha256(output.data).hexdigest(),
+                               len(output.data), words, inputs[fmt], output.pages,
+                               [f.record() for f in output.fonts]), output.data))
+        places.update(output.font_places)
+    return Made(files, places, time.perf_counter() - start)
+
+
+def _task(job: Job, variant: Variant, inputs: dict[str, str], tmp: str):
+    """In a worker: :func:`make`, with the outcome of a failure as a value (so that
+    nothing unpicklable crosses back), and temporary files kept in ``tmp``."""
+    os.environ["TMPDIR"] = tmp
+    tempfile.tempdir = tmp
+    start = time.perf_counter()
+    try:
+        return make(job, variant, inputs)
+    except MemoError as exc:
+        message = str(exc)
+    except OSError as exc:  # a full disk or a read-only temp folder, met inside a library
+        where = display_path(Path(exc.filename)) if exc.filename else \
+            f"a temporary file in {tmp}"
+        message = f"cannot write {where}: {exc.strerror or exc}"
+    except Exception as exc:  # a bug: say so, keep building the other variants
+        detail = "\n" + traceback.format_exc() if os.environ.get("MEMO_DEBUG") else ""
+        message = f"internal error: {type(exc).__name__}: {exc}{detail}"
+    return Outcome(variant.name, "failed", message=message,
+                   seconds=time.perf_counter() - start)
+
+
+def _worker_started() -> None:
+    """The parent decides when its workers stop: Ctrl-C reaches the whole process group,
+    and a `kill` of memo's own SIGTERM handler (inherited through fork) would unwind a
+    worker the pool is ending instead of ending it."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+def _start_method():
+    """fork, so a worker starts in milliseconds with this process's modules loaded; but
+    not from a process running other threads (a host application, `memo serve`), where a
+    fork can copy a lock another thread holds: there, a clean forkserver."""
+    import multiprocessing
+
+    threads = [t for t in threading.enumerate() if t.is_alive()]
+    return multiprocessing.get_context("fork" if len(threads) <= 1 else "forkserver")
+
+
+def run(job: Job, todo: list[Task], jobs: int) -> Iterator[Outcome]:
+    """Build ``todo`` in up to ``jobs`` worker processes; yield each outcome as it comes,
+    its files already written."""
+    if not todo:
+        return
+    from concurrent.futures import TimeoutError as Overdue
+    from concurrent.futures import as_completed
+
+    from pebble import ProcessExpired, ProcessPool
+
+    context = _start_method()  # before the pool's own threads start
+    pool = ProcessPool(max_workers=min(jobs, len(todo)), initializer=_worker_started,
+                       context=context)
+    # the heaviest variants (the fullest profiles) first, so no core idles at the end
+    todo = sorted(todo, key=lambda t: -len(job.project.audiences[t[0].audience].sections))
+    futures = {}
+    finished = False
+    try:
+        for variant, inputs, current in todo:
+            tmp = tempfile.mkdtemp(prefix=f"memo-{variant.name}-")
+            futures[pool.schedule(_task, (job, variant, inputs, tmp),
+                                  timeout=job.time_limit)] = (variant, current, tmp)
+        for future in as_completed(futures):
+            variant, current, tmp = futures[future]
+            try:
+                made = future.result()
+            except Overdue:
+                made = Outcome(variant.name, "failed", seconds=job.time_limit or 0.0,
+                               message=f"took longer than {job.time_limit:g} s, the limit "
+                               "for one variant (--time-limit); its files were not written")
+            except ProcessExpired as exc:
+                made = Outcome(variant.name, "failed", message="the process building it "
+                               f"died ({_death(exc.exitcode)}); its files were not written")
+            except Exception as exc:  # the task could not be sent: a bug
+                made = Outcome(variant.name, "failed",
+                               message=f"internal error: {type(exc).__name__}: {exc}")
+            finally:
+                shutil.rmtree(tmp, ignore_errors=True)
+            yield _written(job.out, variant, made, current)
+        finished = True
+    finally:
+        if finished:
+            pool.close()
+        else:  # interrupted, or the caller stopped listening: end the workers now
+            pool.stop()
+        pool.join()
+        for _, _, tmp in futures.values():
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _written(out: Path, variant: Variant, made: Made | Outcome,
+             current: list[Artifact]) -> Outcome:
+    if isinstance(made, Outcome):
+        return made
+    try:
+        for artifact, data in made.files:
+            atomic_write(out / artifact.path, data)
+    except MemoError as exc:
+        return Outcome(variant.name, "failed", message=str(exc), seconds=made.seconds)
+    arts = sorted(current + [a for a, _ in made.files], key=lambda a: FORMATS.index(a.format))
+    return Outcome(variant.name, "built", arts, seconds=made.seconds,
+                   font_places=made.font_places)
+
+
+def _death(code: int | None) -> str:
+    if code is not None and code < 0:
+        try:
+            return f"signal {signal.Signals(-code).name}"
+        except ValueError:
+            return f"signal {-code}"
+    return f"exit status {code}"
