@@ -26,12 +26,11 @@ import difflib
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
-from memo import l10n, yamlsource
+from memo import l10n, profiles
 from memo.errors import ContentError, Problem, display_path
 from memo.fields import (
-    CITATION,
     FormatName,
     Id,
     Label,
@@ -43,7 +42,10 @@ from memo.fields import (
     _one_or_many,
     _unique,
 )
+from memo.inline import CITATION, bad_links
+from memo.profiles import Profile
 from memo.project import MARKER
+from memo.validation import load_file
 from memo.yamlsource import Source
 
 
@@ -181,18 +183,12 @@ class Project(BaseModel):
     caveats: list[Caveat]
     sources: list[SourceEntry]
     briefing: Briefing = Briefing()
-    audiences: dict[str, Any]  # name -> memo.profiles.Profile
+    audiences: dict[str, Profile]
     files: dict[str, Source] = {}  # file name -> its Source, to point at lines later
 
     @property
     def languages(self) -> list[str]:
         return self.memo.variants.languages or [self.memo.lang]
-
-    def precedent(self, pid: str) -> Precedent:
-        return next(p for p in self.precedents if p.id == pid)
-
-    def recommendation(self, rid: str) -> Recommendation:
-        return next(r for r in self.recommendations if r.id == rid)
 
     def source(self, sid: str) -> SourceEntry:
         return next(s for s in self.sources if s.id == sid)
@@ -208,80 +204,8 @@ FILES = {
 OPTIONAL = {"briefing.yaml": Briefing}
 
 
-def validate(src: Source, model: type[BaseModel], problems: list[Problem]) -> Any:
-    """Validate one file's data against ``model``, turning errors into located problems."""
-    if not isinstance(src.data, dict):
-        problems.append(src.problem((), "expected a mapping of fields at the top level"))
-        return None
-    try:
-        return model.model_validate(src.data)
-    except ValidationError as exc:
-        for err in exc.errors():
-            problems.append(_problem_from(src, model, err))
-        return None
-
-
-def load_file(path: Path, model: type[BaseModel],
-              problems: list[Problem]) -> tuple[Source | None, Any]:
-    """Read and validate one YAML file; problems go to ``problems``, ``None`` stands in."""
-    try:
-        src = yamlsource.load(path)
-    except yamlsource.LoadFailed as exc:
-        problems.append(exc.problem)
-        return None, None
-    return src, validate(src, model, problems)
-
-
-def _problem_from(src: Source, model: type[BaseModel], err: dict) -> Problem:
-    loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-")))
-    kind = err["type"]
-    if kind != "extra_forbidden" and len(loc) > 1 and loc[-1] == l10n.DEFAULT:
-        loc = loc[:-1]  # a plain string's text, stored under "": the field itself
-    msg = err["msg"].removeprefix("Value error, ")
-    if kind == "missing":
-        return src.problem(loc, "required field is missing")
-    if kind == "extra_forbidden":
-        allowed = _allowed_fields(model, loc[:-1])
-        close = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
-        hint = f"; did you mean '{close[0]}'?" if close else f" (allowed: {', '.join(allowed)})"
-        return src.problem(loc, f"unknown field{hint}", key=True)
-    if kind in ("string_type", "int_type", "list_type", "dict_type", "model_type"):
-        got = type(_get(src.data, loc)).__name__
-        msg = f"{msg}, got {_YAML_TYPE.get(got, got)}"
-    return src.problem(loc, msg)
-
-
-_YAML_TYPE = {"NoneType": "nothing (empty value)", "dict": "a mapping", "list": "a list",
-              "int": "a number", "str": "text", "bool": "true/false", "date": "a date"}
-
-
-def _get(data: Any, loc: tuple) -> Any:
-    for part in loc:
-        try:
-            data = data[part]
-        except (KeyError, IndexError, TypeError):
-            return None
-    return data
-
-
-def _allowed_fields(model: type[BaseModel], loc: tuple) -> list[str]:
-    """The field names allowed at ``loc`` inside ``model`` (aliases as written in YAML)."""
-    for part in loc:
-        if isinstance(part, int):
-            continue
-        field = model.model_fields.get(part) or next(
-            (f for f in model.model_fields.values() if f.alias == part), None)
-        ann = field.annotation if field else None
-        inner = getattr(ann, "__args__", (ann,))
-        model = next((a for a in inner if isinstance(a, type) and issubclass(a, BaseModel)),
-                     model)
-    return sorted(f.alias or name for name, f in model.model_fields.items())
-
-
 def load_project(folder: Path) -> Project:
     """Load and validate the memo project in ``folder``; raise ContentError listing all problems."""
-    from memo import profiles  # memo.profiles builds on this module: imported here, not above
-
     folder = Path(folder)
     problems: list[Problem] = []
     if not folder.is_dir():
@@ -438,7 +362,6 @@ def _cross_check(sources: dict[str, Source], problems: list[Problem]) -> None:
 def _check_links(src: Source, problems: list[Problem]) -> None:
     """Links only to the web and to mail: pasted content must not carry ``javascript:``,
     ``file:`` or ``data:`` links into a memo, where the renderer would show them as text."""
-    from memo.inline import bad_links
 
     for path, text in _strings(src.data, ()):
         if "](" not in text:

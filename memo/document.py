@@ -80,7 +80,6 @@ class Document:
     tree: etree._Element
     audience: str
     lang: str
-    template: str
     figures: dict = field(default_factory=dict)  # data-figure key -> memo.figures.Figure
 
     @property
@@ -140,4 +139,4 @@ def parse(text: str, *, audience: str, lang: str, template: str) -> Document:
             f"template {template} (audience {audience}) rendered markup outside the memo "
             "subset (see memo/document.py):\n  " + "\n  ".join(unique)
         )
-    return Document(text, tree, audience, lang, template)
+    return Document(text, tree, audience, lang)

@@ -19,7 +19,6 @@ from memo import l10n
 # XML 1.0 allows tab, newline and carriage return among the C0 controls, nothing else;
 # Word and python-docx refuse the rest, so they are refused here, where we can say where.
 _FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-CITATION = re.compile(r"\[@([A-Za-z0-9_.:-]+)(?:,\s*([^\]]+))?\]")
 ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 YEARS = re.compile(r"^(\d{4})(?:\s*[-–]\s*(\d{4}))?$")
 

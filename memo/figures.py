@@ -12,7 +12,9 @@ from __future__ import annotations
 import base64
 import io
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from html import escape
 from pathlib import Path
 
@@ -35,12 +37,18 @@ class Event:
 @dataclass
 class Figure:
     svg: str
-    png: bytes
     alt: str
     width_pt: float
     height_pt: float
     fonts: tuple = ()  # the font files its text was measured and drawn with
     font_places: dict = field(default_factory=dict)  # system fonts' paths, by FontFile.key
+    draw_png: Callable[[], bytes] | None = field(default=None, repr=False, compare=False)
+
+    @cached_property
+    def png(self) -> bytes:
+        """The figure at 200 dpi, drawn when first asked for: only the DOCX writer does,
+        so `memo check`, the preview and the other formats never pay for it."""
+        return self.draw_png()
 
     def data_uri(self) -> str:
         return "data:image/svg+xml;base64," + base64.b64encode(self.svg.encode()).decode()
@@ -222,5 +230,5 @@ def timeline(events: list[Event], alt: str, theme: Theme, lang: str = "en") -> F
         raise MemoError("the timeline needs at least one precedent")
     faces = _fonts(theme, lang)
     layout = _layout(events, faces)
-    return Figure(_svg(layout, alt, lang), _png(layout, faces), alt, WIDTH, layout.height,
-                  faces.fonts, faces.places)
+    return Figure(_svg(layout, alt, lang), alt, WIDTH, layout.height, faces.fonts,
+                  faces.places, lambda: _png(layout, faces))

@@ -15,7 +15,9 @@ from collections.abc import Callable
 from markdown_it import MarkdownIt
 from markdown_it.rules_inline import StateInline
 
-from memo.fields import CITATION
+# The citation syntax, ``[@id]`` or ``[@id, locator]``: the grammar's own, and what the
+# content checks (:mod:`memo.content`) look for when they verify every id is a source.
+CITATION = re.compile(r"\[@([A-Za-z0-9_.:-]+)(?:,\s*([^\]]+))?\]")
 
 
 def _citation_rule(state: StateInline, silent: bool) -> bool:

@@ -24,9 +24,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, ConfigDict, Field, PrivateAttr
 
-from memo.content import load_file
 from memo.errors import Problem, display_path
 from memo.fields import Id, Label, Prose, Text, _check_id, _Model
+from memo.validation import load_file
 from memo.yamlsource import Source
 
 

@@ -4,8 +4,10 @@ The audience's profile picks the sections and their order; each section is a tem
 ``sections/<name>.html.j2`` in the theme, included by ``base.html.j2`` (or by an
 audience template that extends it). Jinja runs sandboxed (:mod:`memo.templating`).
 
-Templates see the content through :class:`Localized` views, which hand out each text in
-the variant's language; the words the templates print themselves come from the theme's
+Templates see the content through a :class:`~memo.view.View` of
+:class:`~memo.localize.Localized` models, which hand out each text in the variant's
+language (:mod:`memo.localize`); notes and the sources list come from
+:mod:`memo.citations`; the words the templates print themselves come from the theme's
 ``labels.yaml`` through ``t("key")``. Text missing in the variant's language
 makes the render fail with a :class:`~memo.errors.ContentError` listing every such
 field: a variant is never silently in English.
@@ -13,19 +15,19 @@ field: a variant is never silently in English.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
 from typing import Any
 
 import jinja2
 from markupsafe import Markup
-from pydantic import BaseModel
 
 from memo import __version__, inline, l10n
-from memo.content import Project, SourceEntry
+from memo.citations import Citations, bibliography_entry
+from memo.content import Project
 from memo.document import Document, parse
-from memo.errors import ContentError, MemoError, Problem, TemplateError, display_path
+from memo.errors import ContentError, MemoError, TemplateError
+from memo.localize import Localizer
 from memo.profiles import Profile
 from memo.templating import (  # noqa: F401 (check_templates: part of this module's API)
     Labels,
@@ -35,206 +37,7 @@ from memo.templating import (  # noqa: F401 (check_templates: part of this modul
     template_for,
 )
 from memo.theme import Theme, as_theme
-from memo.yamlsource import Source
-
-
-@dataclass
-class Citations:
-    """Notes in reading order, Chicago style: a source's first note in full, a note citing
-    the same source as the note before it "Ibid.", any other repeat in the short form."""
-
-    project: Project
-    ibid: str = "Ibid"
-    order: list[str] = field(default_factory=list)
-    last: str = ""
-
-    def __call__(self, sid: str, locator: str) -> str:
-        src = self.project.source(sid)
-        if sid not in self.order:
-            self.order.append(sid)
-            text = full_citation(src)
-        elif sid == self.last:
-            text = escape(self.ibid)
-        else:
-            text = escape(src.short or src.title)
-        self.last = sid
-        if locator:
-            text += f", {escape(locator)}"
-        return text + "."
-
-    def cited(self) -> list[SourceEntry]:
-        return [self.project.source(s) for s in self.order]
-
-
-def _names(authors: list[str]) -> str:
-    if len(authors) <= 2:
-        return " and ".join(authors)
-    return ", ".join(authors[:-1]) + " and " + authors[-1]
-
-
-def full_citation(src: SourceEntry) -> str:
-    """A note-style citation, as HTML: authors, title, container, publisher, date, link."""
-    parts = []
-    if src.authors:
-        parts.append(escape(_names(src.authors)))
-    if src.container:
-        parts.append(f"“{escape(src.title)},” <cite>{escape(src.container)}</cite>")
-    else:
-        parts.append(f"<cite>{escape(src.title)}</cite>")
-    if src.publisher:
-        parts.append(escape(src.publisher))
-    parts.append(escape(src.date))
-    text = ", ".join(parts)
-    if src.url:
-        text += f', <a href="{escape(src.url)}">{escape(src.url)}</a>'
-    return text
-
-
-def bibliography_entry(src: SourceEntry) -> str:
-    """A sources-list entry, as HTML."""
-    text = full_citation(src) + "."
-    if src.note:
-        text += " " + escape(src.note)
-    return text
-
-
-class Localizer:
-    """Hands out content in one language, and collects the fields that lack it.
-
-    Each value keeps where it came from (file and YAML path), so a missing translation
-    is reported at the line to fix.
-    """
-
-    def __init__(self, lang: str, default_lang: str):
-        self.lang, self.default_lang = lang, default_lang
-        self.problems: list[Problem] = []
-
-    def report(self, where: tuple[Source, tuple, str] | Problem) -> None:
-        if isinstance(where, Problem):
-            self.problems.append(where)
-            return
-        src, path, what = where
-        self.problems.append(src.problem(path, what))
-
-    def wrap(self, value: Any, src: Source, path: tuple, field: Any = None) -> Any:
-        if value is None and field is not None:  # an optional field the content leaves out
-            return self.absent(src, path)
-        if isinstance(value, l10n.Text):
-            text = value.get_text(self.lang, self.default_lang)
-            return self.missing(src, path) if text is None else text
-        if isinstance(value, BaseModel):
-            return Localized(value, self, src, path)
-        if isinstance(value, list):
-            return [self.wrap(v, src, path + (i,)) for i, v in enumerate(value)]
-        return value
-
-    def missing(self, src: Source, path: tuple) -> l10n.Missing:
-        """The text at ``path`` has no translation into this language."""
-        name = l10n.language_name(self.lang)
-        return l10n.Missing(self.report, (src, path, f"no {name} text ({self.lang}); add a "
-                                          f"'{self.lang}:' entry"))
-
-    def absent(self, src: Source, path: tuple, what: str = "missing: this audience's "
-               "template prints it") -> l10n.Absent:
-        return l10n.Absent(self.report, (src, path, what))
-
-
-class Localized:
-    """A read-only view of a content model in the variant's language, for templates."""
-
-    __slots__ = ("_model", "_loc", "_src", "_path")
-
-    def __init__(self, model: BaseModel, loc: Localizer, src: Source, path: tuple):
-        self._model, self._loc, self._src, self._path = model, loc, src, path
-
-    def __getattr__(self, name: str) -> Any:
-        if name.startswith("_"):
-            raise AttributeError(name)
-        value = getattr(self._model, name)
-        info = type(self._model).model_fields.get(name)
-        key = (info.alias or name) if info else name
-        return self._loc.wrap(value, self._src, self._path + (key,), info)
-
-    def __str__(self) -> str:  # models with no text of their own, such as Years
-        return str(self._model)
-
-
-@dataclass
-class View:
-    """What one audience sees of the memo: the profile applied to the project, in one
-    language."""
-
-    # private (a leading underscore): the sandbox keeps templates from the raw models,
-    # which would hand them every language
-    _project: Project
-    _profile: Profile
-    lang: str
-    _loc: Localizer
-
-    def _file(self, name: str) -> Source:
-        return self._project.files[name]
-
-    @property
-    def memo(self) -> Localized:
-        return Localized(self._project.memo, self._loc, self._file("memo.yaml"), ())
-
-    @property
-    def audience(self) -> Localized:
-        return Localized(self._profile, self._loc, self._profile._src, ())
-
-    @property
-    def recommendations(self) -> list[Localized]:
-        recs = list(enumerate(self._project.recommendations))
-        chosen = self._profile.recommendations
-        if isinstance(chosen, int):
-            recs = recs[:chosen]
-        elif isinstance(chosen, list):
-            index = {r.id: (i, r) for i, r in recs}
-            recs = [index[rid] for rid in chosen]
-        src = self._file("recommendations.yaml")
-        return [Localized(r, self._loc, src, ("recommendations", i)) for i, r in recs]
-
-    @property
-    def precedents(self) -> list[Localized]:
-        src = self._file("precedents.yaml")
-        return [Localized(p, self._loc, src, ("precedents", i))
-                for i, p in enumerate(self._project.precedents)]
-
-    @property
-    def caveats(self) -> list[Localized]:
-        src = self._file("caveats.yaml")
-        return [Localized(c, self._loc, src, ("caveats", i))
-                for i, c in enumerate(self._project.caveats)]
-
-    @property
-    def briefing(self) -> Localized | l10n.Absent:
-        src = self._project.files.get("briefing.yaml")
-        if src is None:
-            where = Problem(display_path(self._project.folder / "briefing.yaml"), 1, 1, "",
-                            "file is missing: this audience's template prints its content")
-            return l10n.Absent(self._loc.report, where)
-        return Localized(self._project.briefing, self._loc, src, ())
-
-    @property
-    def marking(self) -> Any:
-        return self._own("marking")
-
-    @property
-    def title(self) -> Any:
-        return self._own("title")
-
-    @property
-    def subject(self) -> Any:
-        return self._own("subject")
-
-    def _own(self, name: str) -> Any:
-        """The profile's own wording of a memo field when it has one, else the memo's."""
-        source = self.audience if getattr(self._profile, name) is not None else self.memo
-        return getattr(source, name)
-
-    def precedent(self, pid: str) -> Localized:
-        i = next(i for i, p in enumerate(self._project.precedents) if p.id == pid)
-        return self.precedents[i]
+from memo.view import View
 
 
 def render(project: Project, audience: str, templates: Theme | Path | None,
@@ -250,13 +53,32 @@ def render(project: Project, audience: str, templates: Theme | Path | None,
     theme = as_theme(templates)
     profile = project.audiences[audience]
     lang = lang or project.memo.lang
+    name = template_for(profile, theme)
+    created = created or f"{project.memo.date.isoformat()}T00:00:00Z"
+    text, figures, loc, cites = _run(project, profile, theme, lang, name, created)
+    if not cites.complete:
+        # a sources list stood before the last note (a profile put it first, say): the
+        # first pass has found every citation, in reading order; list them all
+        text, figures, loc, _ = _run(project, profile, theme, lang, name, created,
+                                     known=tuple(cites.order))
+    if loc.problems:
+        raise ContentError(loc.problems, what=f"{audience}-{lang}")
+    doc = parse(text, audience=audience, lang=lang, template=name)
+    doc.figures = figures
+    _check_forbidden(doc, profile)
+    return doc
+
+
+def _run(project: Project, profile: Profile, theme: Theme, lang: str, name: str,
+         created: str, known: tuple[str, ...] = ()):
+    """One pass of the templates: the HTML text, its figures, the localizer holding any
+    problems, and the citations made."""
     loc = Localizer(lang, project.memo.lang)
     view = View(project, profile, lang, loc)
     labels = Labels(theme, loc)
     ibid = labels("ibid")
-    cites = Citations(project, ibid=str(ibid))  # str() of a missing label reports it
+    cites = Citations(project, ibid=str(ibid), known=known)  # str() of a missing label reports it
     env = environment(theme)
-    name = template_for(profile, theme)
 
     def md(text: Any) -> Markup:
         if isinstance(text, l10n.Missing):
@@ -287,12 +109,10 @@ def render(project: Project, audience: str, templates: Theme | Path | None,
                       f'data-figure="{key}">')
 
     try:
-        tmpl = env.get_template(name)
-        text = tmpl.render(
+        text = env.get_template(name).render(
             view=view, memo=view.memo, profile=view.audience, lang=lang, t=labels,
             cited=cites.cited, bibliography=lambda s: Markup(bibliography_entry(s)),
-            timeline=timeline, version=__version__,
-            created=created or f"{project.memo.date.isoformat()}T00:00:00Z",
+            timeline=timeline, version=__version__, created=created,
         )
     except jinja2.TemplateSyntaxError as exc:
         raise TemplateError(f"{exc.filename or exc.name}:{exc.lineno}: {exc.message}") from None
@@ -308,12 +128,7 @@ def render(project: Project, audience: str, templates: Theme | Path | None,
     except Exception as exc:  # a filter or test meeting a value it cannot take, and the like
         raise TemplateError(f"{_template_location(exc)}: {type(exc).__name__}: {exc}") \
             from None
-    if loc.problems:
-        raise ContentError(loc.problems, what=f"{audience}-{lang}")
-    doc = parse(text, audience=audience, lang=lang, template=name)
-    doc.figures = figures
-    _check_forbidden(doc, profile)
-    return doc
+    return text, figures, loc, cites
 
 
 def _check_forbidden(doc: Document, profile: Profile) -> None:

@@ -10,7 +10,7 @@ so a typo in a template is an error naming it, not an empty string.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment
@@ -18,12 +18,10 @@ from jinja2.sandbox import SandboxedEnvironment
 from memo import yamlsource
 from memo.content import Project
 from memo.errors import ContentError, Problem, TemplateError, display_path
+from memo.localize import Localizer
 from memo.profiles import Profile
 from memo.theme import Theme, as_theme, theme_name
 from memo.yamlsource import Source
-
-if TYPE_CHECKING:  # the renderer's, which imports this module
-    from memo.render import Localizer
 
 LABELS = "labels.yaml"
 
