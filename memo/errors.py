@@ -7,6 +7,7 @@ pinned to a file, line and column, so one run shows everything to fix.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -37,7 +38,24 @@ class Problem:
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}:{self.column}"
-        return f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
+        path, message = visible(self.path), visible(self.message)
+        return f"{where}: {path}: {message}" if path else f"{where}: {message}"
+
+
+# Characters that would end the line or move the cursor when a problem quoting content is
+# printed: a carriage return could write over the location. Tab stays.
+_INVISIBLE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def visible(text: str) -> str:
+    """``text`` on one line, its control characters written as escapes (``\\r``,
+    ``\\x1b``, ``\\u2028``), as a message quoting content must be."""
+    def escape(m: re.Match) -> str:
+        c = m.group(0)
+        return {"\n": "\\n", "\r": "\\r"}.get(c) or (
+            f"\\x{ord(c):02x}" if ord(c) < 0x100 else f"\\u{ord(c):04x}")
+
+    return _INVISIBLE.sub(escape, text)
 
 
 @dataclass

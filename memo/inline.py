@@ -84,11 +84,13 @@ def render(text: str, cite: Cite) -> str:
     return _attach_notes("".join(out).replace("\n", " "))
 
 
-_NOTE = r'(<span class="footnote">.*?</span>)'
+# One note: its text never holds "</span>" (inline markup inside a note is em, strong,
+# cite or a link), so a match cannot run on into the text after it and into the next note.
+_NOTE = r'<span class="footnote">(?:(?!</span>).)*</span>'
 
 
 def _attach_notes(text: str) -> str:
     """Footnote calls sit against the word before them and after a following punctuation
     mark, as in print: ``ally [@x].`` becomes ``ally.¹``, not ``ally ¹.``."""
-    text = re.sub(r"\s+" + _NOTE, r"\1", text)
-    return re.sub(_NOTE + r"([.,;:])", r"\2\1", text)
+    text = re.sub(r"\s+(" + _NOTE + ")", r"\1", text)
+    return re.sub(r"((?:" + _NOTE + r")+)([.,;:])", r"\2\1", text)

@@ -28,9 +28,50 @@ def validate(src: Source, model: type[BaseModel], problems: list[Problem]) -> An
     try:
         return model.model_validate(src.data)
     except ValidationError as exc:
-        for err in exc.errors():
+        errors = exc.errors()
+        found = [e for e in (_located(src.data, err) for err in errors) if e is not None]
+        # a value that fits no branch of a union: every branch's error, said at the value
+        for err in found or [_located(src.data, err, every=True) for err in errors]:
             problems.append(_problem_from(src, model, err))
         return None
+
+
+def _located(data: Any, err: dict, every: bool = False) -> dict | None:
+    """``err`` with its location in the file's terms: pydantic puts the branch of a union
+    in the location (``recommendations.int``, ``recommendations.list[...][0]``), which
+    names no key. The branch whose type the value is not is left out (the value is a list:
+    "should be a valid integer" helps no one); None if that is this error."""
+    loc, here = [], data
+    parts = [p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-"))]
+    for i, part in enumerate(parts):
+        last = i == len(parts) - 1
+        if isinstance(here, dict) and part in here or isinstance(here, list) \
+                and isinstance(part, int) and 0 <= part < len(here):
+            loc.append(part)
+            here = here[part]
+        elif isinstance(here, dict) and (last or not isinstance(part, str) or "[" not in part
+                                         and part not in _BRANCH):
+            loc.append(part)  # a key that is missing, or one not allowed: still a key
+            here = None
+        elif isinstance(part, str) and (part in _BRANCH or "[" in part):
+            if not every and not _fits(part, here):
+                return None
+        else:
+            loc.append(part)
+            here = None
+    return {**err, "loc": tuple(loc)}
+
+
+# The names pydantic gives the branches of a union, as they appear in a location.
+_BRANCH = {"int": int, "float": (int, float), "str": str, "bool": bool, "list": list,
+           "dict": dict, "literal": (str, int), "none": type(None), "date": object}
+
+
+def _fits(branch: str, value: Any) -> bool:
+    kind = _BRANCH.get(branch.split("[", 1)[0].lower(), object)
+    if isinstance(value, bool) and branch.startswith(("int", "float")):
+        return False  # a bool is an int to Python, not to an author
+    return isinstance(value, kind)
 
 
 def load_file(path: Path, model: type[BaseModel],

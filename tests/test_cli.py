@@ -178,9 +178,19 @@ def test_content_is_text_not_markup(content_copy, tmp_path):
     assert "<script>" not in html
 
 
+def memo_script() -> str:
+    """The installed ``memo`` console script: beside the interpreter running the tests
+    (a virtual environment's bin/, wherever it is), else the one on PATH."""
+    beside = shutil.which("memo", path=os.path.dirname(sys.executable))
+    found = beside or shutil.which("memo")
+    if not found:
+        pytest.fail(f"no memo console script beside {sys.executable} or on PATH: install "
+                    "memo into this environment (./dev does, or pip install -e .)")
+    return found
+
+
 def test_console_script_runs(tmp_path):
-    exe = shutil.which("memo", path=str(ROOT / ".venv" / "bin")) or shutil.which("memo")
-    assert exe, "the memo console script is installed by ./dev"
+    exe = memo_script()
     proc = subprocess.run([exe, "check"], cwd=ROOT, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
 
@@ -221,15 +231,14 @@ def test_check_json_for_editors_and_ci(content_copy):
                                           ("zsh", "#compdef memo"),
                                           ("fish", "function _memo_completion")])
 def test_shell_completion_scripts(shell, marker):
-    exe = shutil.which("memo", path=str(ROOT / ".venv" / "bin"))
-    assert exe, "the memo console script is installed by ./dev"
+    exe = memo_script()
     proc = subprocess.run([exe], env={**os.environ, "_MEMO_COMPLETE": f"{shell}_source"},
                           capture_output=True, text=True)
     assert proc.returncode == 0 and marker in proc.stdout
 
 
 def test_completion_offers_commands_and_audiences():
-    exe = shutil.which("memo", path=str(ROOT / ".venv" / "bin"))
+    exe = memo_script()
 
     def complete(words: str) -> list[str]:
         env = {**os.environ, "_MEMO_COMPLETE": "bash_complete", "COMP_WORDS": words,

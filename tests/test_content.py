@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from memo.cli import main
 from memo.content import load_project
 from memo.errors import ContentError, display_path
+from memo.inline import _attach_notes, render
 
 from .conftest import CONTENT
 
@@ -220,3 +221,40 @@ def test_any_scalar_loads_or_is_refused_at_its_place(tmp_path_factory, scalar, a
         assert exc.problem.line == 2, exc.problem
         if not exc.problem.message.startswith("invalid YAML"):
             assert exc.problem.column == (1 if as_key else 7), exc.problem
+
+
+# -- footnote calls in prose (memo.inline) ----------------------------------------------
+
+def _note(text: str) -> str:
+    return f'<span class="footnote">{text}</span>'
+
+
+@pytest.mark.parametrize("html,attached", [
+    (f"ally {_note('A')}", f"ally{_note('A')}"),               # against the word before
+    (f"ally\n\t {_note('A')} and", f"ally{_note('A')} and"),    # any white space; after, kept
+    (f"ally {_note('A')}.", f"ally.{_note('A')}"),             # after the punctuation
+    (f"ally {_note('A')}, and", f"ally,{_note('A')} and"),
+    (f"ally {_note('A')};", f"ally;{_note('A')}"),
+    (f"ally {_note('A')}:", f"ally:{_note('A')}"),
+    (f"ally {_note('A')} {_note('B')}.", f"ally.{_note('A')}{_note('B')}"),  # both, in order
+    (f"Seoul {_note('A')} and Tokyo {_note('B')}.",  # the stop is the second call's alone
+     f"Seoul{_note('A')} and Tokyo.{_note('B')}"),
+    (f"{_note('Ibid., 4.')} ally", f"{_note('Ibid., 4.')} ally"),  # a note's own stops stay
+    ('a <span class="x">b</span>.', 'a <span class="x">b</span>.'),  # other spans: no note
+    ("no notes at all.", "no notes at all."),
+])
+def test_a_footnote_call_attaches_to_the_word_and_follows_the_punctuation(html, attached):
+    assert _attach_notes(html) == attached
+
+
+def test_citations_in_prose_become_attached_footnotes():
+    calls = []
+
+    def cite(sid: str, locator: str) -> str:
+        calls.append((sid, locator))
+        return sid.upper()
+
+    assert render("Seoul and Tokyo [@french2021]. Then [@perry1999, p. 4]; and *so*.",
+                  cite) == (f"Seoul and Tokyo.{_note('FRENCH2021')} "
+                            f"Then;{_note('PERRY1999')} and <em>so</em>.")
+    assert calls == [("french2021", ""), ("perry1999", "p. 4")]

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import base64
 import io
+import json
+import re
 import zipfile
 
 import pytest
@@ -12,6 +14,7 @@ from click.testing import CliRunner
 from lxml import etree, html
 
 from memo.cli import main
+from memo.figures import _wrap
 
 from .conftest import structure_elements
 
@@ -101,3 +104,69 @@ def test_a_korean_timeline_is_drawn_with_korean_faces(content_copy, tmp_path):
     assert figure_alts(out / "partner-ko.pdf") == [img.get("alt")]
     with zipfile.ZipFile(out / "partner-ko.docx") as z:
         assert [n for n in z.namelist() if n.startswith("word/media/")]
+
+    # Hangul in a Japanese or Chinese face takes that region's glyph shapes and metrics:
+    # legible, but not what a Korean reader expects, and laid out for other widths.
+    korean = [t for t in svg.iter("{http://www.w3.org/2000/svg}text") if HANGUL.search(t.text)]
+    assert len(korean) >= 4  # the three titles and the label "존슨 행정부(1965)"
+    for t in korean:  # SVG: the first CJK face the text falls back to is the Korean one
+        cjk = [f.strip() for f in t.get("font-family").split(",") if "CJK" in f]
+        assert cjk[:1] == ["Noto Sans CJK KR"], t.get("font-family")
+    # PDF: the face WeasyPrint actually drew each Korean label with
+    drawn = pdf_faces(out / "partner-ko.pdf", {(t.text, float(t.get("font-size")))
+                                               for t in korean})
+    assert set(drawn) == {t.text for t in korean}, drawn
+    assert all(face.startswith("Noto-Sans-CJK-KR") for faces in drawn.values()
+               for face in faces), drawn
+    # DOCX: the PNG's faces, as the manifest records the fonts its bytes depend on
+    manifest = json.loads((out / "manifest.json").read_text())
+    docx = next(a for a in manifest["artifacts"] if a["path"] == "partner-ko.docx")
+    assert sorted(f["name"] for f in docx["fonts"]) == ["Noto Sans CJK KR",
+                                                         "Noto Sans CJK KR Bold"]
+
+
+HANGUL = re.compile("[\uac00-\ud7a3]")
+
+
+def pdf_faces(pdf_path, labels: set[tuple[str, float]]) -> dict[str, set[str]]:
+    """For each (text, size) label, the fonts (subset prefix dropped) of the PDF's text
+    runs that are Hangul pieces of it at its size: the figure's, not the body's."""
+    from pypdf import PdfReader
+
+    out: dict[str, set[str]] = {}
+
+    def visit(text, cm, tm, font, size):
+        piece = text.strip()
+        if not font or not HANGUL.search(piece):
+            return
+        for label, label_size in labels:
+            if piece in label and abs(size - label_size) < 0.01:
+                out.setdefault(label, set()).add(str(font["/BaseFont"]).split("+", 1)[-1])
+
+    for page in PdfReader(str(pdf_path)).pages:
+        page.extract_text(visitor_text=visit)
+    return out
+
+
+# _wrap with len() as the measure: one unit a character, so each case is counted by eye.
+
+@pytest.mark.parametrize("text,width,lines", [
+    ("Normalization", 20, ["Normalization"]),
+    ("aa bb cc", 5, ["aa bb", "cc"]),               # exactly the width still fits
+    ("aa bb cc", 4, ["aa", "bb", "cc"]),
+    ("  aa \n\t bb  ", 10, ["aa bb"]),              # any run of white space is one space
+    ("Institutionalization: the TCOG", 8, ["Institutionalization:", "the TCOG"]),
+    ("", 10, []),
+    ("   ", 10, []),
+])
+def test_wrapping_a_label(text, width, lines):
+    assert _wrap(text, width, len) == lines
+
+
+def test_a_label_wraps_to_three_lines_at_most_and_the_rest_is_dropped():
+    assert _wrap("one two three four five", 5, len) == ["one", "two", "three"]
+
+
+def test_a_word_wider_than_the_column_is_kept_whole_on_a_line_of_its_own():
+    assert _wrap("a Rapprochement b", 3, len) == ["a", "Rapprochement", "b"]
+    assert _wrap("Rapprochement", 3, len) == ["Rapprochement"]  # no empty line before it

@@ -6,14 +6,16 @@ import json
 import re
 import shutil
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from click.testing import CliRunner
 
 from memo.build import build
 from memo.cli import main
-from memo.content import load_project
-from memo.plan import plan
+from memo.content import Variants, load_project
+from memo.errors import UsageError
+from memo.plan import plan, select
 
 from .conftest import CONTENT, TEMPLATES
 
@@ -58,6 +60,68 @@ def test_shards_split_the_plan_without_overlap():
     parts = [[v.name for v in plan(project, shard=(k, 3))] for k in (1, 2, 3)]
     assert sorted(sum(parts, [])) == sorted(whole)
     assert [len(p) for p in parts] == [3, 3, 2]
+
+
+# plan() and select() on a project of just the parts they read: the matrix, the audience
+# names and the languages, so that each rule shows on a small case of its own.
+
+def _matrix(audiences=("staff", "principal", "congress"), languages=("en",), **variants):
+    return SimpleNamespace(memo=SimpleNamespace(variants=Variants.model_validate(variants)),
+                           audiences=dict.fromkeys(audiences), languages=list(languages))
+
+
+def _names(variants) -> list[tuple[str, tuple[str, ...]]]:
+    return [(v.name, v.formats) for v in variants]
+
+
+def test_select_keeps_the_order_asked_for_once_each_and_defaults_to_all():
+    assert select(["a", "b", "c"], [], "thing") == ["a", "b", "c"]
+    assert select(["a", "b", "c"], ["c", "a", "c"], "thing") == ["c", "a"]
+    with pytest.raises(UsageError) as err:
+        select(["a", "b"], ["b", "x", "y"], "audience")
+    assert str(err.value) == "unknown audience 'x', 'y'; the variants declare: a, b"
+
+
+def test_plan_is_every_audience_by_language_sorted_by_name():
+    assert _names(plan(_matrix(languages=("ko", "en")))) == [
+        (f"{a}-{lang}", ("pdf", "docx", "html"))
+        for a in ("congress", "principal", "staff") for lang in ("en", "ko")]
+    # the matrix's own lists, where it gives them, over the project's
+    assert _names(plan(_matrix(audiences=["staff"], formats=["html"]))) == [
+        ("staff-en", ("html",))]
+
+
+def test_an_exclusion_drops_formats_and_a_variant_left_with_none():
+    project = _matrix(languages=("en", "ko"), exclude=[
+        {"language": "ko", "format": "docx"},                 # one format, one language
+        {"audience": "staff", "language": ["ko"]},            # every format of a variant
+        {"audience": "congress", "format": ["pdf", "docx", "html"]}])  # all its formats
+    assert _names(plan(project)) == [
+        ("principal-en", ("pdf", "docx", "html")), ("principal-ko", ("pdf", "html")),
+        ("staff-en", ("pdf", "docx", "html"))]
+
+
+def test_filters_select_from_the_matrix_never_beyond_it():
+    project = _matrix(languages=("en", "ko"), exclude=[{"language": "ko", "format": "docx"}])
+    assert _names(plan(project, audiences=["staff"], languages=["ko"])) == [
+        ("staff-ko", ("pdf", "html"))]
+    # a filter asking only for what the matrix leaves out: an error, not an empty build
+    with pytest.raises(UsageError, match="no declared variant matches"):
+        plan(project, audiences=["staff"], languages=["ko"], formats=["docx"])
+    with pytest.raises(UsageError, match="unknown language 'ja'"):
+        plan(project, languages=["ja"])
+    everything = _matrix(exclude=[{"format": ["pdf", "docx", "html"]}])
+    with pytest.raises(UsageError, match="variants.exclude in memo.yaml leaves out every"):
+        plan(everything)
+
+
+def test_shards_interleave_the_sorted_plan_and_one_past_the_end_is_empty():
+    project = _matrix(audiences=["a", "b", "c", "d", "e"])
+    whole = [v.name for v in plan(project)]
+    assert [[v.name for v in plan(project, shard=(k, 2))] for k in (1, 2)] == [
+        whole[0::2], whole[1::2]]
+    assert [v.name for v in plan(project, shard=(5, 5))] == ["e-en"]
+    assert plan(project, shard=(6, 8)) == []  # more runners than variants: some idle
 
 
 @pytest.mark.parametrize("shard,message", [
@@ -312,13 +376,20 @@ def test_templates_cannot_reach_the_raw_models(tmp_path):
     templates = tmp_path / "templates"
     shutil.copytree(TEMPLATES, templates)
     base = templates / "base.html.j2"
-    for expr in ("view.profile.to", "view._project.memo.title"):
-        text = (TEMPLATES / "base.html.j2").read_text()
+    text = (TEMPLATES / "base.html.j2").read_text()
+    line = _line_of(TEMPLATES / "base.html.j2", "{{ view.title }}</h1>")
+    # each of these exists (Jinja's sandbox names an attribute unsafe only once it has
+    # found it): the project and profile behind the view, the model behind a wrapper
+    for expr, attr, owner in [("view._project.memo.title", "_project", "View"),
+                              ("view._profile.to", "_profile", "View"),
+                              ("view.memo._model.title", "_model", "Localized")]:
         base.write_text(text.replace("{{ view.title }}</h1>", "{{ " + expr + " }}</h1>"))
         result = run("build", "-a", "partner", "-l", "ko", "-f", "html", "--templates",
                      str(templates), "--out", str(tmp_path / "out"))
-        assert result.exit_code == 1, expr
-        assert "base.html.j2:" in result.stderr and "Traceback" not in result.output
+        assert result.exit_code == 1, (expr, result.output)
+        assert f"failed: partner-ko: {base}:{line}: unsafe template operation: access to " \
+            f"attribute '{attr}' of '{owner}' object is unsafe." in result.stderr, result.stderr
+        assert "Traceback" not in result.output
         assert not (tmp_path / "out" / "partner-ko.html").exists()
 
 
@@ -371,10 +442,15 @@ def test_only_the_stale_format_is_rebuilt(tmp_path):
     out = tmp_path / "out"
     args = ("build", "-a", "principal", "-l", "en", "--out", str(out))
     assert run(*args, "-f", "html").exit_code == 0
-    html = (out / "principal-en.html").stat().st_mtime_ns
+    html = (out / "principal-en.html").stat()
     assert run(*args, "-f", "html", "-f", "docx").exit_code == 0
-    assert (out / "principal-en.html").stat().st_mtime_ns == html
+    # a write replaces the file (a new inode), so the same inode is the file left alone
+    assert (out / "principal-en.html").stat().st_ino == html.st_ino
     assert (out / "principal-en.docx").is_file()
+    docx = (out / "principal-en.docx").stat()
+    assert run(*args, "-f", "html", "-f", "docx", "--force").exit_code == 0
+    assert (out / "principal-en.html").stat().st_ino != html.st_ino, "--force rewrites it"
+    assert (out / "principal-en.docx").stat().st_ino != docx.st_ino
 
 
 def test_page_budget_holds_without_a_pdf(content_copy, tmp_path):
