@@ -144,10 +144,8 @@ def build(content: Path, templates: Theme | Path | None, out: Path, *,
     with locked(out):
         manifest = {a["path"]: a for a in read_manifest(out)}  # as of now, locked
         remember_plan(out, key, variants)
-        job = Job(project, theme, out,
-                  Options(pdf_variant,
-                          _sources(content) if pdf_variant.startswith("pdf/a-3") else ()),
-                  created, time_limit)
+        job = Job(project, theme, out, Options(pdf_variant, _sources(content)), created,
+                  time_limit)
         fonts = FontChecker(out)
         try:
             _build_all(job, variants, inputs, manifest, result, jobs, force, progress, fonts)

@@ -26,9 +26,9 @@ from memo.plan import Variant
 from memo.theme import Theme
 
 PLANS = ".memo-plans.json"
-# Libraries whose versions change the output bytes: a new version rebuilds everything.
-OUTPUT_LIBRARIES = ("weasyprint", "pydyf", "fonttools", "python-docx", "lxml", "jinja2",
-                    "markdown-it-py", "babel")
+# Libraries whose versions change what every writer is given: the rendered document and
+# its figures (Pillow measures the timeline's labels). Each writer declares its own.
+RENDER_LIBRARIES = ("jinja2", "markdown-it-py", "babel", "pillow")
 
 _NOT_INPUTS = {".git", "__pycache__", ".hg", ".svn"}
 
@@ -56,8 +56,10 @@ def _tree_digest(folder: Path, skip: Callable[[Path], bool] = lambda p: False) -
 def library_versions() -> str:
     from importlib.metadata import PackageNotFoundError, version
 
+    from memo.writers import libraries
+
     out = [f"memo={__version__}"]
-    for name in OUTPUT_LIBRARIES:
+    for name in (*RENDER_LIBRARIES, *libraries()):
         try:
             out.append(f"{name}={version(name)}")
         except PackageNotFoundError:

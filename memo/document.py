@@ -31,6 +31,7 @@ element            meaning                                  Word style (referenc
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 
 from lxml import etree, html
 
@@ -96,6 +97,16 @@ class Document:
             if el.get("name") == name:
                 return el.get("content") or ""
         return ""
+
+    @property
+    def created(self) -> datetime:
+        """The document's date, from its ``dcterms.created`` meta tag: every writer dates
+        its bytes with this, never with the clock. 1980-01-01 (the zip epoch) if absent."""
+        raw = self.meta("dcterms.created")
+        try:
+            return datetime.fromisoformat(raw.replace("Z", "+00:00"))
+        except ValueError:
+            return datetime(1980, 1, 1, tzinfo=timezone.utc)
 
     @property
     def article(self) -> etree._Element:

@@ -84,7 +84,7 @@ def make(job: Job, variant: Variant, inputs: dict[str, str]) -> Made:
     """Render ``variant`` once and run the writer of each of its formats; raise
     :class:`~memo.errors.MemoError` if it is over the audience's budgets. Writes nothing."""
     from memo import render as rendering
-    from memo.writers import writer
+    from memo.writers import paged, writer
 
     start = time.perf_counter()
     project, theme = job.project, job.theme
@@ -94,11 +94,13 @@ def make(job: Job, variant: Variant, inputs: dict[str, str]) -> Made:
     outputs = {fmt: writer(fmt)(doc, theme, job.options) for fmt in variant.formats}
     budget = project.audiences[variant.audience].budget
     over = []
-    pdf = outputs.get("pdf")
-    if budget.pages and pdf is None and "pdf" not in inputs:
-        pdf = writer("pdf")(doc, theme, job.options)  # for the page count only
-    if budget.pages and pdf is not None and pdf.pages > budget.pages:
-        over.append(f"{variant.name}.pdf: {pdf.pages} pages, budget {budget.pages}")
+    counter = paged()
+    # the paged format counts the pages, written or not; unless its file is up to date
+    # (among the inputs, not rebuilt): then it met the budget, from these same inputs
+    if budget.pages and (counter.name in outputs or counter.name not in inputs):
+        pages = (outputs.get(counter.name) or counter(doc, theme, job.options)).pages
+        if pages > budget.pages:
+            over.append(f"{variant.name}.{counter.name}: {pages} pages, budget {budget.pages}")
     if budget.words and words > budget.words:
         over.append(f"{variant.name}: {words} words, budget {budget.words}")
     if over:

@@ -15,6 +15,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, WithJsonSchema
 
 from memo import l10n
+from memo.writers import FORMATS
 
 # XML 1.0 allows tab, newline and carriage return among the C0 controls, nothing else;
 # Word and python-docx refuse the rest, so they are refused here, where we can say where.
@@ -104,7 +105,7 @@ Prose = Annotated[dict[str, Text], BeforeValidator(_per_language), AfterValidato
 Id = Annotated[str, AfterValidator(_check_id), WithJsonSchema(
     {"type": "string", "pattern": ID.pattern,
      "description": "Lower-case letters, digits and hyphens, like reagan-1983"})]
-FormatName = Literal["pdf", "docx", "html"]
+FormatName = Literal[FORMATS]  # type: ignore[valid-type]
 
 
 class _Model(BaseModel):

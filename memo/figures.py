@@ -19,11 +19,12 @@ from html import escape
 from pathlib import Path
 
 from memo.errors import MemoError
+from memo.l10n import language
+from memo.style import ACCENT, INK, MUTED, RULE, TEXT_WIDTH_PT
 from memo.theme import Theme
 
-WIDTH = 482.0  # points: the text width of a Letter page with 0.9 in margins
+WIDTH = TEXT_WIDTH_PT  # points: the figure fills the text width
 DPI = 200
-ACCENT, INK, MUTED, RULE = "#1f3a5f", "#1b1f24", "#4a5561", "#9aa5b1"
 
 
 @dataclass
@@ -72,7 +73,11 @@ class _Layout:
     bars: list[tuple[float, float, float, float]] = field(default_factory=list)
 
 
-CJK_FACE = {"ko": "Noto Sans CJK KR", "ja": "Noto Sans CJK JP", "zh": "Noto Sans CJK SC"}
+
+
+def _cjk_face(lang: str) -> str | None:
+    region = language(lang).cjk
+    return f"Noto Sans CJK {region}" if region else None
 
 
 @dataclass
@@ -91,7 +96,7 @@ def _fonts(theme: Theme, lang: str = "en") -> _Faces:
 
     from memo import fonts
 
-    face = CJK_FACE.get(lang.split("-")[0])
+    face = _cjk_face(lang)
     found, places = [], {}
     if face:
         for bold in (False, True):
@@ -185,7 +190,7 @@ def _layout(events: list[Event], faces: _Faces) -> _Layout:
 
 
 def _svg(layout: _Layout, alt: str, lang: str) -> str:
-    face = CJK_FACE.get(lang.split("-")[0])
+    face = _cjk_face(lang)
     family = f"Noto Sans, {face}, sans-serif" if face else "Noto Sans, sans-serif"
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH / 72:.3f}in" '
              f'height="{layout.height / 72:.3f}in" viewBox="0 0 {WIDTH:g} {layout.height:g}" '

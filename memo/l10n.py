@@ -21,18 +21,44 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 LANG = re.compile(r"^[a-z]{2,3}(-[A-Z][A-Za-z]{1,3})?$")
 DEFAULT = ""  # the key a plain string is stored under: "in the memo's own language"
 
-# The CJK text, counted one character a word where words are not spaced (Japanese,
-# Chinese); Korean spaces its words, so it is counted like English.
-_UNSPACED = {"ja", "zh"}
 _CJK_CHAR = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f]")
 _WORD = re.compile(r"[^\W_]+(?:['’.-][^\W_]+)*")
 
-LOCALES = {"en": "en_US", "ko": "ko_KR", "ja": "ja_JP", "zh": "zh_Hans_CN"}
+
+
+@dataclass(frozen=True)
+class Language:
+    """What memo knows of a language beyond its code: the one table the dates, the word
+    counts, the writers and the figures read."""
+
+    locale: str  # Babel's, for dates: "ko_KR"
+    tag: str  # with its region, as Word marks text: "ko-KR"
+    cjk: str | None = None  # the region of its Noto CJK faces ("KR": Noto Sans CJK KR)
+    spaced: bool = True  # words are spaced: counted as words, not characters
+    keeps_words: bool = False  # lines break between words only, never inside one
+
+
+LANGUAGES = {
+    "en": Language("en_US", "en-US"),
+    # Korean spaces its words, and breaks lines between them
+    "ko": Language("ko_KR", "ko-KR", "KR", keeps_words=True),
+    # Japanese and Chinese are counted a character a word, as those languages count
+    "ja": Language("ja_JP", "ja-JP", "JP", spaced=False),
+    "zh": Language("zh_Hans_CN", "zh-CN", "SC", spaced=False),
+}
+
+
+def language(lang: str) -> Language:
+    """The table's entry for ``lang`` (``ko`` or ``ko-KR``); a language it does not list
+    is taken as written, spaced, and not CJK."""
+    known = LANGUAGES.get(lang.split("-")[0].lower())
+    return known or Language(lang.replace("-", "_"), lang)
 
 
 class Text(dict):
@@ -70,12 +96,12 @@ def longdate(value, lang: str) -> str:
     """A date written the local way: 8 February 2021 style per locale (``ko``: 2021년 2월 8일)."""
     from babel.dates import format_date
 
-    return format_date(value, format="long", locale=LOCALES.get(lang, lang.replace("-", "_")))
+    return format_date(value, format="long", locale=language(lang).locale)
 
 
 def count_words(text: str, lang: str) -> int:
     """Words in ``text``; for Japanese and Chinese, characters, as those languages count."""
-    if lang.split("-")[0] in _UNSPACED:
+    if not language(lang).spaced:
         cjk = len(_CJK_CHAR.findall(text))
         return cjk + len(_WORD.findall(_CJK_CHAR.sub(" ", text)))
     return len(_WORD.findall(text))

@@ -12,10 +12,11 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
+import secrets
 from collections.abc import Iterable
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -85,9 +86,11 @@ def check_out(out: Path) -> None:
 
 def atomic_write(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` by way of a temporary file in the same folder and a rename."""
-    tmp = None
+    # named before it is made, so that an interrupt between the two (Ctrl-C inside
+    # mkstemp's open, say) cannot leave a file this function does not know to remove
+    tmp = path.parent / f".{path.name}.{secrets.token_hex(6)}.tmp"
     try:
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
@@ -95,25 +98,50 @@ def atomic_write(path: Path, data: bytes) -> None:
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     except OSError as exc:
-        if tmp:
-            Path(tmp).unlink(missing_ok=True)
+        if not isinstance(exc, FileExistsError):  # that name was another's: not ours to remove
+            tmp.unlink(missing_ok=True)
         raise MemoError(f"cannot write {display_path(path)}: {exc.strerror}") from None
     except BaseException:
-        if tmp:
-            Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
 
 
-def _manifest_doc(out: Path) -> dict:
+def reproducible_zip(entries: Iterable[tuple[str, bytes]], when: datetime) -> bytes:
+    """A zip of ``entries`` (name, bytes), in the order given, that two runs write alike:
+    every entry stamped ``when`` (zip cannot go before 1980), a regular file readable by
+    all (0o100644, as made on Unix), deflated at level 9. The DOCX writer and the
+    release archive both write their zips here."""
+    import io
+    import zipfile
+
+    when = max(when, datetime(1980, 1, 1, tzinfo=timezone.utc))
+    stamp = (when.year, when.month, when.day, when.hour, when.minute, when.second)
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        for name, data in entries:
+            info = zipfile.ZipInfo(name, date_time=stamp)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.create_system = 3  # Unix, whatever machine made it
+            info.external_attr = 0o100644 << 16
+            z.writestr(info, data, compresslevel=9)
+    return buf.getvalue()
+
+
+def manifest_doc(folder: Path, *, required: bool = False) -> dict:
+    """``folder``'s manifest.json as a mapping: the one reader of manifests. Absent or
+    unreadable, it is ``{}``, or, when ``required``, a UsageError naming the folder."""
     try:
-        data = json.loads((out / MANIFEST).read_text("utf-8"))
-    except (OSError, ValueError):
+        data = json.loads((folder / MANIFEST).read_text("utf-8"))
+    except (OSError, ValueError) as exc:
+        if required:
+            raise UsageError(f"{display_path(folder)}: no readable {MANIFEST} ({exc})") \
+                from None
         return {}
     return data if isinstance(data, dict) else {}
 
 
 def read_manifest(out: Path) -> list[dict]:
-    arts = _manifest_doc(out).get("artifacts")
+    arts = manifest_doc(out).get("artifacts")
     return [a for a in arts if isinstance(a, dict) and isinstance(a.get("path"), str)] \
         if isinstance(arts, list) else []
 
@@ -144,7 +172,7 @@ def shard_settings(folders: Iterable[Path]) -> list[dict]:
     """The ``settings`` each folder's shard record gives ({} when it has none)."""
     out = []
     for folder in folders:
-        shard = _manifest_doc(Path(folder)).get("shard")
+        shard = manifest_doc(Path(folder)).get("shard")
         out.append(shard.get("settings") or {} if isinstance(shard, dict) else {})
     return out
 
@@ -160,7 +188,7 @@ def merge(folders: Iterable[Path], out: Path) -> list[Artifact]:
         where = display_path(folder / MANIFEST)
         if not (folder / MANIFEST).is_file():
             raise UsageError(f"{display_path(folder)}: no {MANIFEST}; is it a memo output folder?")
-        doc = _manifest_doc(folder)
+        doc = manifest_doc(folder)
         if not isinstance(doc.get("artifacts"), list):
             raise MemoError(f"{where}: not a memo manifest (no list of artifacts)")
         shards.append((folder, doc.get("shard")))

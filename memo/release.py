@@ -29,7 +29,15 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from memo.errors import MemoError, UsageError, display_path
-from memo.output import MANIFEST, atomic_write, merge, read_manifest, shard_settings
+from memo.output import (
+    MANIFEST,
+    atomic_write,
+    manifest_doc,
+    merge,
+    read_manifest,
+    reproducible_zip,
+    shard_settings,
+)
 from memo.theme import Theme, as_theme
 
 SUMS = "SHA256SUMS"
@@ -117,16 +125,14 @@ def release(content: Path, templates: Theme | Path | None, dist: Path, *,
     sums = "".join(f"{_sha256(folder / f)}  {f}\n" for f in files)
     atomic_write(folder / SUMS, sums.encode())
     archive = dist / f"{name}.zip"
-    stamp = _zip_time(doc["artifacts"], source_date)
+    stamp = _zip_time(source_date)
     atomic_write(archive, _zip(folder, name, files + [SUMS], stamp))
     return Release(version, folder, archive, files + [SUMS], _sha256(archive))
 
 
 def _shard_inputs(folder: Path) -> str | None:
-    try:
-        return json.loads((folder / MANIFEST).read_text("utf-8"))["shard"]["inputs"]
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
+    shard = manifest_doc(folder).get("shard")
+    return shard.get("inputs") if isinstance(shard, dict) else None
 
 
 def _clear(folder: Path) -> None:
@@ -145,28 +151,17 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def _zip_time(artifacts: list[dict], source_date: int | None) -> tuple:
-    """Every entry's timestamp: the release's date (zip cannot go before 1980)."""
+def _zip_time(source_date: int | None) -> datetime:
+    """Every entry's timestamp: the release's date (the zip epoch, 1980, without one)."""
     if source_date is not None:
-        when = datetime.fromtimestamp(source_date, timezone.utc)
-    else:
-        when = datetime(1980, 1, 1, tzinfo=timezone.utc)
-    return max(when, datetime(1980, 1, 1, tzinfo=timezone.utc)).timetuple()[:6]
+        return datetime.fromtimestamp(source_date, timezone.utc)
+    return datetime(1980, 1, 1, tzinfo=timezone.utc)
 
 
-def _zip(folder: Path, name: str, files: list[str], stamp: tuple) -> bytes:
-    """The folder as a zip: entries under ``name/``, sorted, fixed times and modes."""
-    import io
-
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
-        for f in sorted(files):
-            info = zipfile.ZipInfo(f"{name}/{f}", date_time=stamp)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.create_system = 3  # Unix, whatever machine made it
-            info.external_attr = 0o100644 << 16
-            z.writestr(info, (folder / f).read_bytes(), compresslevel=9)
-    return buf.getvalue()
+def _zip(folder: Path, name: str, files: list[str], when: datetime) -> bytes:
+    """The folder as a zip: entries under ``name/``, sorted."""
+    return reproducible_zip(((f"{name}/{f}", (folder / f).read_bytes()) for f in sorted(files)),
+                            when)
 
 
 # --- verify ----------------------------------------------------------------------------
@@ -276,11 +271,8 @@ def _unpack(archive: Path, into: Path) -> Path:
 
 
 def _release_doc(folder: Path) -> dict:
-    try:
-        doc = json.loads((folder / MANIFEST).read_text("utf-8"))
-    except (OSError, ValueError) as exc:
-        raise UsageError(f"{display_path(folder)}: no readable {MANIFEST} ({exc})") from None
-    if not isinstance(doc, dict) or not isinstance(doc.get("release"), dict) \
+    doc = manifest_doc(folder, required=True)
+    if not isinstance(doc.get("release"), dict) \
             or not isinstance(doc.get("artifacts"), list):
         raise UsageError(f"{display_path(folder)}: not a release (its {MANIFEST} has no "
                          "release section); make one with memo release")

@@ -9,6 +9,7 @@ the page shows the problems (file, line, field) until they are fixed.
 
 from __future__ import annotations
 
+import copy
 import html
 import os
 import re
@@ -18,22 +19,28 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
+from memo import style
 from memo.errors import MemoError
 from memo.theme import Theme, as_theme
+from memo.writers import FORMATS, writer
 
-PREVIEW_CSS = """
-html { background: #e7e9ec; }
-body { margin: 0; padding: 24px 0; }
-article.memo { box-sizing: border-box; width: 8.5in; min-height: 11in; margin: 0 auto;
-               padding: 0.75in 0.9in 0.8in; background: #fff;
-               box-shadow: 0 1px 6px rgba(0, 0, 0, 0.25); }
-p.marking { visibility: visible; height: auto; text-align: center; font-size: 7.5pt;
-            font-weight: bold; letter-spacing: 0.08em; color: #7a1f1f; margin-bottom: 1.2em; }
-span.footnote { font-size: 7.8pt; color: #4a5561; }
-span.footnote::before { content: " ["; } span.footnote::after { content: "]"; }
-.memo-errors { width: 8.5in; margin: 0 auto; background: #fff3f3; border-left: 4pt solid #a11;
-               padding: 1em 1.5em; font: 11pt/1.45 sans-serif; }
-.memo-errors li { font-family: monospace; margin: 0.3em 0; }
+PREVIEW_CSS = f"""
+html {{ background: #e7e9ec; }}
+body {{ margin: 0; padding: 24px 0; }}
+article.memo {{ box-sizing: border-box; margin: 0 auto; background: #fff;
+               width: {style.PAGE_WIDTH_IN:g}in; min-height: {style.PAGE_HEIGHT_IN:g}in;
+               padding: {style.MARGIN_TOP_IN:g}in {style.MARGIN_SIDE_IN:g}in
+                        {style.MARGIN_BOTTOM_IN:g}in;
+               box-shadow: 0 1px 6px rgba(0, 0, 0, 0.25); }}
+p.marking {{ visibility: visible; height: auto; text-align: center; font-size: 7.5pt;
+            font-weight: bold; letter-spacing: 0.08em; color: {style.MARK}; margin-bottom: 1.2em; }}
+span.footnote {{ font-size: 7.8pt; color: {style.MUTED}; }}
+span.footnote::before {{ content: " ["; }} span.footnote::after {{ content: "]"; }}
+/* links are clickable here, unlike on paper: shown by more than colour (WCAG 1.4.1) */
+a {{ text-decoration: underline; text-underline-offset: 0.15em; }}
+.memo-errors {{ width: 8.5in; margin: 0 auto; background: #fff3f3; border-left: 4pt solid #a11;
+               padding: 1em 1.5em; font: 11pt/1.45 sans-serif; }}
+.memo-errors li {{ font-family: monospace; margin: 0.3em 0; }}
 """
 
 RELOAD = ("<script>new EventSource('/events?v=VERSION').onmessage = "
@@ -93,23 +100,28 @@ class Preview:
     def variant(self, name: str) -> str:
         """The variant's rendered document, with the print stylesheet, as HTML."""
         from memo.render import render
+        from memo.writers import paged
 
         try:
             project = self._project()
             audience, lang = self._split(project, name)
             doc = render(project, audience, self.theme, lang)
-            css = "\n".join(self.theme.path(f"css/{s}").read_text("utf-8")
-                            for s in ("memo.css", "print.css"))
+            # the look of the printed memo: the stylesheets of the format that lays out pages
+            css = "\n".join(self.theme.path(s).read_text("utf-8") for s in paged().stylesheets)
         except MemoError as err:
             return self._errors(err)
+        from lxml import html as lxml_html
+
+        from memo.writers.html import main_landmark
+
         css = css.replace("url(../fonts/", "url(/fonts/") + PREVIEW_CSS
-        page = doc.html.replace("</head>", f"<style>{css}</style>\n"
-                                + _reload(self.version) + "</head>", 1)
-        return page
+        page = lxml_html.tostring(main_landmark(copy.deepcopy(doc.tree)), encoding="unicode",
+                                  doctype="<!DOCTYPE html>", method="html")
+        return page.replace("</head>", f"<style>{css}</style>\n"
+                            + _reload(self.version) + "</head>", 1)
 
     def download(self, name: str, fmt: str) -> bytes:
         from memo.render import render
-        from memo.writers import writer
 
         project = self._project()
         audience, lang = self._split(project, name)
@@ -131,9 +143,9 @@ class Preview:
         return self._page("memo: problems", body)
 
     def _page(self, title: str, body: str) -> str:
-        return (f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{title}</title>"
-                f"<style>{PREVIEW_CSS}</style>{_reload(self.version)}</head>"
-                f"<body>{body}</body></html>")
+        return (f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
+                f"<title>{title}</title><style>{PREVIEW_CSS}</style>{_reload(self.version)}"
+                f"</head><body><main>{body}</main></body></html>")
 
 
 def handler(preview: Preview):
@@ -151,15 +163,13 @@ def handler(preview: Preview):
                     return self._send(preview.index().encode(), "text/html; charset=utf-8")
                 if path == "/events":
                     return self._events(url.query)
-                m = re.fullmatch(r"/v/([a-z0-9-]+)\.(html|pdf|docx)", path)
-                if m and m.group(2) == "html":
+                m = re.fullmatch(r"/v/([a-z0-9-]+)\.([a-z]+)", path)
+                if m and m.group(2) == "html":  # the preview page, not the saved file
                     return self._send(preview.variant(m.group(1)).encode(),
                                       "text/html; charset=utf-8")
-                if m:
-                    types = {"pdf": "application/pdf", "docx": "application/vnd."
-                             "openxmlformats-officedocument.wordprocessingml.document"}
+                if m and m.group(2) in FORMATS:
                     return self._send(preview.download(m.group(1), m.group(2)),
-                                      types[m.group(2)])
+                                      writer(m.group(2)).media_type)
                 m = re.fullmatch(r"/fonts/([A-Za-z0-9_.-]+\.(?:ttf|otf|woff2?))", path)
                 font = preview.theme.find(f"fonts/{m.group(1)}") if m else None
                 if font is not None:

@@ -68,3 +68,36 @@ def content_copy(tmp_path) -> Path:
     dst = tmp_path / "content"
     shutil.copytree(CONTENT, dst)
     return dst
+
+
+# Debian's Chromium, quiet: no first-run, sync or update traffic from the tests.
+BROWSER_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync"]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Headless Chromium from the system's packages, through Playwright (whose own browser
+    download is never used); one per test module, since a launch costs about a second."""
+    chromium = need("chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=chromium, args=BROWSER_FLAGS)
+        yield b
+        b.close()
+
+
+# Every DOCX a test builds into its tmp_path is checked as Word would read it
+# (tests/ooxml_check.py), without each test having to ask: whatever path through the
+# writer a test takes is held to it.
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    outcome = yield
+    folder = getattr(item, "funcargs", {}).get("tmp_path")
+    if folder is not None:
+        from .ooxml_check import check_built
+
+        check_built(folder)
+    return outcome

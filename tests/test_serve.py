@@ -3,27 +3,18 @@ Playwright with the system browser (Playwright's own download is not used)."""
 
 from __future__ import annotations
 
-import time
+import contextlib
+import ipaddress
+import re
+import shutil
+import socket
+import subprocess
 
 import pytest
 
 from memo.serve import start
 
-from .conftest import TEMPLATES, need
-
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-
-
-@pytest.fixture
-def browser():
-    chromium = need("chromium")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=chromium, args=FLAGS)
-        yield b
-        b.close()
+from .conftest import TEMPLATES
 
 
 @pytest.fixture
@@ -35,9 +26,36 @@ def served(content_copy):
     server.shutdown()
 
 
+def _other_addresses() -> list[str]:
+    """This machine's IPv4 addresses other than loopback: every one `ip` lists, and the
+    one a route out would leave from."""
+    found = []
+    ip = shutil.which("ip")
+    if ip:
+        listed = subprocess.run([ip, "-4", "-o", "addr", "show"], capture_output=True,
+                                text=True).stdout
+        found += re.findall(r"\binet (\d+\.\d+\.\d+\.\d+)/", listed)
+    with contextlib.suppress(OSError), socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.connect(("192.0.2.1", 9))  # UDP: sends nothing, only picks the route
+        found.append(s.getsockname()[0])
+    return sorted({a for a in found if not ipaddress.ip_address(a).is_loopback
+                   and not ipaddress.ip_address(a).is_unspecified})
+
+
 def test_serves_on_loopback_only(served):
     url, _ = served
-    assert url.startswith("http://127.0.0.1:")
+    port = int(url.rsplit(":", 1)[1])
+    socket.create_connection(("127.0.0.1", port), timeout=5).close()  # it is up, there
+    others = _other_addresses()
+    if not others:
+        pytest.skip("this machine has no IPv4 address but loopback: no other address to "
+                    "probe memo serve on")
+    for address in others:  # another machine would reach it at these
+        try:
+            socket.create_connection((address, port), timeout=5).close()
+        except OSError:
+            continue
+        pytest.fail(f"memo serve answers on {address}:{port}, not on loopback only")
 
 
 def test_index_lists_variants_and_downloads_build_on_demand(browser, served):
@@ -62,13 +80,10 @@ def test_a_saved_edit_shows_without_a_reload_and_errors_show_in_place(browser, s
     memo = content / "memo.yaml"
     original = memo.read_text()
 
-    start_edit = time.perf_counter()
+    # how soon is bench/run.py's to say; the timeout only bounds a page that never updates
     memo.write_text(original.replace("Washington can help mend relations",
                                      "LIVE EDIT: Washington can help mend relations"))
     page.wait_for_selector("text=LIVE EDIT: Washington", timeout=15_000)
-    seconds = time.perf_counter() - start_edit
-    print(f"\nsave to browser: {seconds:.2f} s")
-    assert seconds < 5
 
     precedents = content / "precedents.yaml"
     good = precedents.read_text()

@@ -10,21 +10,21 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import datetime, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from lxml import etree
-
-from memo.document import Document
 from memo.errors import MemoError
+from memo.l10n import language
 from memo.theme import Theme, as_theme
-from memo.writers import DEFAULT, Options, Output, oxml
-from memo.writers.reference import MARK, SANS, SERIF, STYLES
+from memo.writers import DEFAULT, Options, Output, Writer, lazy_module
+from memo.writers.reference import ACCENT, MARK, SANS, SERIF, STYLES, TEXT_WIDTH_IN
 
-WORD_LANG = {"en": "en-US", "ko": "ko-KR", "ja": "ja-JP"}
-# East Asian text takes the Noto CJK face drawn for its language: Word picks a run's
-# East Asian font from w:eastAsia, which Font.name does not set.
-CJK_FACES = {"ko": "KR", "ja": "JP", "zh": "SC"}
+if TYPE_CHECKING:
+    from memo.document import Document
+
+# python-docx loads when the writer first writes, not when the build asks what it is
+oxml = lazy_module("memo.writers.oxml")
+
 HEADING = {"h2": "Heading 1", "h3": "Heading 2"}
 P_CLASS = {"lesson": "Lesson", "rationale": "Rationale", "memo-kind": "Memo Kind"}
 
@@ -38,6 +38,7 @@ def write(doc: Document, templates: Theme | Path | None, options: Options = DEFA
     except Exception as exc:  # python-docx raises several types for a bad package
         raise MemoError(f"{ref}: cannot open the Word reference document: {exc}") from None
     _check_styles(word, ref)
+    oxml.drop_styles_with_effects(word)  # a project's own reference.docx may carry one
     try:
         notes = oxml.Footnotes(word)
     except LookupError:
@@ -57,7 +58,7 @@ def write(doc: Document, templates: Theme | Path | None, options: Options = DEFA
 
     buf = io.BytesIO()
     word.save(buf)
-    return Output.of(doc, oxml.reproducible_zip(buf.getvalue(), _date(doc)))
+    return Output.of(doc, oxml.reproducible_zip(buf.getvalue(), doc.created))
 
 
 def _check_styles(word, ref: Path) -> None:
@@ -78,17 +79,9 @@ def _check_styles(word, ref: Path) -> None:
                         "python -m memo.writers.reference")
 
 
-def _date(doc: Document) -> datetime:
-    raw = doc.meta("dcterms.created")
-    try:
-        return datetime.fromisoformat(raw.replace("Z", "+00:00"))
-    except ValueError:
-        return datetime(1980, 1, 1, tzinfo=timezone.utc)
-
-
 def _properties(word, doc: Document) -> None:
     cp = word.core_properties
-    when = _date(doc)
+    when = doc.created
     cp.title = _prop(doc.title)
     cp.author = _prop(doc.meta("author"))
     cp.last_modified_by = _prop(doc.meta("author"))
@@ -96,7 +89,7 @@ def _properties(word, doc: Document) -> None:
     cp.keywords = _prop(doc.meta("keywords"))
     cp.comments = ""
     cp.category = _prop(doc.article.findtext(".//p[@class='memo-kind']") or "Memorandum")
-    cp.language = WORD_LANG.get(doc.lang, doc.lang)
+    cp.language = language(doc.lang).tag
     cp.created = cp.modified = when.replace(tzinfo=None)
     cp.last_printed = when.replace(tzinfo=None)
     cp.revision = 1
@@ -113,16 +106,19 @@ def _properties(word, doc: Document) -> None:
 
             lang = OxmlElement("w:lang")
             rpr.append(lang)
-        lang.set(qn("w:val"), WORD_LANG.get(doc.lang, doc.lang))
-        lang.set(qn("w:eastAsia"), WORD_LANG.get(doc.lang, doc.lang))
+        lang.set(qn("w:val"), language(doc.lang).tag)
+        lang.set(qn("w:eastAsia"), language(doc.lang).tag)
     _east_asian_fonts(styles, doc.lang.split("-")[0])
+    if language(doc.lang).keeps_words:
+        _word_level_breaks(styles)
 
 
 def _east_asian_fonts(styles, lang: str) -> None:
-    """Point every w:eastAsia font at the Noto CJK face for ``lang`` (Korean, Japanese)."""
+    """Point every w:eastAsia font at the Noto CJK face for ``lang`` (Korean, Japanese):
+    Word picks a run's East Asian font from w:eastAsia, which Font.name does not set."""
     from docx.oxml.ns import qn
 
-    region = CJK_FACES.get(lang)
+    region = language(lang).cjk
     if region is None:
         return
     for fonts in styles.iter(qn("w:rFonts")):
@@ -138,6 +134,44 @@ def _east_asian_fonts(styles, lang: str) -> None:
             fonts = OxmlElement("w:rFonts")
             defaults.insert(0, fonts)
         fonts.set(qn("w:eastAsia"), f"{SERIF} CJK {region}")
+
+
+def _word_level_breaks(styles) -> None:
+    """Korean lines break between words: ``w:wordWrap`` on in the paragraph defaults
+    (ECMA-376 17.3.1.45: a word that does not fit moves to the next line whole; off,
+    it is broken between characters). Said explicitly, since what Word does unsaid
+    depends on its version and options; a style of a project's reference.docx that
+    turns it off is the project's choice. LibreOffice (7.4) only carries the setting
+    through to save it again; it breaks Korean between words on its own, but also after
+    a middle dot inside one (핵·미사일)."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    defaults = styles.find(qn("w:docDefaults"))
+    if defaults is None:
+        return
+    ppr_default = defaults.find(qn("w:pPrDefault"))
+    if ppr_default is None:
+        ppr_default = OxmlElement("w:pPrDefault")
+        defaults.append(ppr_default)
+    ppr = ppr_default.find(qn("w:pPr"))
+    if ppr is None:
+        ppr = OxmlElement("w:pPr")
+        ppr_default.append(ppr)
+    wrap = ppr.find(qn("w:wordWrap"))
+    if wrap is None:
+        wrap = OxmlElement("w:wordWrap")
+        # CT_PPrBase's order: wordWrap comes after these, before everything else
+        earlier = {qn(f"w:{n}") for n in (
+            "pStyle", "keepNext", "keepLines", "pageBreakBefore", "framePr", "widowControl",
+            "numPr", "suppressLineNumbers", "pBdr", "shd", "tabs", "suppressAutoHyphens",
+            "kinsoku")}
+        anchor = next((el for el in ppr if el.tag not in earlier), None)
+        if anchor is not None:
+            anchor.addprevious(wrap)
+        else:
+            ppr.append(wrap)
+    wrap.set(qn("w:val"), "1")
 
 
 def _prop(value: str) -> str:
@@ -215,7 +249,7 @@ class _Walker:
         if fig is None:
             raise MemoError("DOCX writer: a figure without its PNG")
         p = self.word.add_paragraph(style=self.word.styles["Figure"])
-        width = Inches(min(fig.width_pt / 72, 6.7))
+        width = Inches(min(fig.width_pt / 72, TEXT_WIDTH_IN))
         p.add_run().add_picture(io.BytesIO(fig.png), width=width)
         doc_pr = p._p.xpath(".//wp:docPr")[0]
         doc_pr.set("descr", fig.alt)
@@ -260,6 +294,8 @@ class _Walker:
     # -- inline --------------------------------------------------------------------------
     def inline(self, el, target, part, bold=False, italic=False) -> None:
         """Append runs for ``el``'s text and children (not its tail) to ``target``."""
+        from lxml import etree
+
         if el.text:
             target.append(oxml.run(_ws(el.text), bold=bold, italic=italic))
         for child in el:
@@ -317,7 +353,7 @@ def _bottom_rule(paragraph) -> None:
 
     ppr = paragraph._p.get_or_add_pPr()
     border = parse_xml(f'<w:pBdr {nsdecls("w")}><w:bottom w:val="single" w:sz="12" w:space="6" '
-                       'w:color="1F3A5F"/></w:pBdr>')
+                       f'w:color="{ACCENT}"/></w:pBdr>')
     # pBdr goes before spacing and ind in pPr's schema order
     anchor = next((el for el in (ppr.find(qn("w:spacing")), ppr.find(qn("w:ind")))
                    if el is not None), None)
@@ -325,3 +361,7 @@ def _bottom_rule(paragraph) -> None:
         anchor.addprevious(border)
     else:
         ppr.append(border)
+
+
+WRITER = Writer("docx", "application/vnd.openxmlformats-officedocument.wordprocessingml"
+                ".document", write, ("python-docx", "lxml"))

@@ -9,17 +9,22 @@ from __future__ import annotations
 
 import copy
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from lxml import etree, html
-
-from memo.document import Document
 from memo.theme import Theme, as_theme
-from memo.writers import DEFAULT, Options, Output
+from memo.writers import DEFAULT, Options, Output, Writer
+
+if TYPE_CHECKING:  # lxml stays unloaded until HTML is written
+    from lxml import etree
+
+    from memo.document import Document
 
 STYLESHEETS = ("css/memo.css", "css/screen.css")
 
 
 def write(doc: Document, templates: Theme | Path | None, options: Options = DEFAULT) -> Output:
+    from lxml import etree, html
+
     theme = as_theme(templates)
     tree = copy.deepcopy(doc.tree)
     head = tree.find("head")
@@ -32,9 +37,14 @@ def write(doc: Document, templates: Theme | Path | None, options: Options = DEFA
     for n, span in enumerate(article.iterfind(".//span[@class='footnote']"), start=1):
         note = etree.Element("li", id=f"note-{n}")
         note.text, note[:] = span.text, list(span)
+        # the space before the arrow stays out of the link, or its underline starts on it
+        if len(note):
+            note[-1].tail = (note[-1].tail or "") + " "
+        else:
+            note.text = (note.text or "") + " "
         back = etree.SubElement(note, "a", href=f"#call-{n}")
         back.set("aria-label", back_label.replace("{n}", str(n)))
-        back.text, back.tail = " ↩", None
+        back.text, back.tail = "↩", None
         notes.append(note)
         call = etree.Element("sup", {"class": "note-call", "id": f"call-{n}"})
         link = etree.SubElement(call, "a", href=f"#note-{n}")
@@ -54,5 +64,25 @@ def write(doc: Document, templates: Theme | Path | None, options: Options = DEFA
         bottom.set("class", "marking bottom")
         bottom.tail = "\n"
         article.append(bottom)
+    main_landmark(tree)
     data = html.tostring(tree, doctype="<!DOCTYPE html>", encoding="utf-8", method="html")
     return Output.of(doc, data)
+
+
+def main_landmark(tree: etree._Element) -> etree._Element:
+    """Wrap the body's article in ``<main>``, in place: screen readers jump to the main
+    landmark, and content outside any landmark is skipped by landmark navigation (axe:
+    landmark-one-main, region). Only the pages a browser shows get it: the document the
+    PDF and DOCX writers walk keeps ``body/article``, so their structure does not move."""
+    from lxml import etree
+
+    article = tree.find("body/article")
+    main = etree.Element("main")
+    article.addprevious(main)
+    main.text, main.tail = "\n", article.tail
+    main.append(article)  # lxml moves the article's tail with it
+    article.tail = "\n"
+    return tree
+
+
+WRITER = Writer("html", "text/html; charset=utf-8", write, ("lxml",), STYLESHEETS)

@@ -15,15 +15,10 @@ from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsdecls, qn
 
 
-def run(text: str, *, bold=False, italic=False, style: str | None = None,
-        color: str | None = None) -> OxmlElement:
+def run(text: str, *, bold=False, italic=False, color: str | None = None) -> OxmlElement:
     """A ``w:r`` holding ``text`` (tabs become ``w:tab``)."""
     r = OxmlElement("w:r")
     rpr = OxmlElement("w:rPr")
-    if style:
-        el = OxmlElement("w:rStyle")
-        el.set(qn("w:val"), style)
-        rpr.append(el)
     if bold:
         rpr.append(OxmlElement("w:b"))
     if italic:
@@ -139,6 +134,24 @@ def set_num(paragraph, num_id: int) -> None:
         ppr.insert(0, numpr)
 
 
+STYLES_WITH_EFFECTS = "http://schemas.microsoft.com/office/2007/relationships/stylesWithEffects"
+
+
+def drop_styles_with_effects(document) -> None:
+    """Leave out ``word/stylesWithEffects.xml``, Word 2010's second copy of the styles.
+
+    Word checks the copy against ``styles.xml`` and offers to repair the file when their
+    styles or ``docDefaults`` differ, and python-docx edits only ``styles.xml``: so any
+    copy a reference document brings (python-docx's own template, a file saved by Word
+    2010) is stale once the writer has run. The part is optional: Word reads the styles
+    from ``styles.xml`` without it, and pandoc's reference document has none. python-docx
+    saves only the parts still related, with their content types.
+    """
+    for rid, rel in list(document.part.rels.items()):
+        if rel.reltype == STYLES_WITH_EFFECTS:
+            document.part.rels.pop(rid)
+
+
 def reproducible_zip(data: bytes, when: datetime) -> bytes:
     """Rewrite a DOCX zip with every entry stamped ``when``, in a fixed order.
 
@@ -146,15 +159,8 @@ def reproducible_zip(data: bytes, when: datetime) -> bytes:
     document differ; Word does not care about entry order, but "[Content_Types].xml"
     first is what Office itself writes.
     """
+    from memo.output import reproducible_zip as zipped
+
     src = zipfile.ZipFile(io.BytesIO(data))
     names = sorted(src.namelist(), key=lambda n: (n != "[Content_Types].xml", n))
-    stamp = (max(when.year, 1980), when.month, when.day, when.hour, when.minute, when.second)
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w") as dst:
-        for name in names:
-            info = zipfile.ZipInfo(name, date_time=stamp)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            info.create_system = 3
-            dst.writestr(info, src.read(name), compresslevel=9)
-    return out.getvalue()
+    return zipped(((n, src.read(n)) for n in names), when)

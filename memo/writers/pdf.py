@@ -14,12 +14,15 @@ from __future__ import annotations
 import hashlib
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from memo import fonts as fonts_
-from memo.document import Document
 from memo.errors import MemoError
 from memo.theme import Theme, as_theme
-from memo.writers import DEFAULT, PDF_VARIANTS, Options, Output
+from memo.writers import DEFAULT, PDF_VARIANTS, Options, Output, Writer
+
+if TYPE_CHECKING:  # lxml stays unloaded until a PDF is written
+    from memo.document import Document
 
 STYLESHEETS = ("css/memo.css", "css/print.css")
 
@@ -93,7 +96,7 @@ def write(doc: Document, templates: Theme | Path | None, options: Options = DEFA
     if options.pdf_variant not in PDF_VARIANTS:
         raise MemoError(f"unknown PDF variant {options.pdf_variant!r}; "
                         f"choose from {', '.join(PDF_VARIANTS)}")
-    rendered = HTML(string=doc.html, base_url=str(theme.layers[0]) + "/",
+    rendered = HTML(string=_layout_html(doc), base_url=str(theme.layers[0]) + "/",
                     url_fetcher=fetch).render(
         stylesheets=sheets, font_config=fonts, presentational_hints=False, pdf_tags=True)
     data = rendered.write_pdf(pdf_variant=options.pdf_variant, pdf_tags=True,
@@ -104,6 +107,22 @@ def write(doc: Document, templates: Theme | Path | None, options: Options = DEFA
     _check_glyphs(rendered)
     used, paths = _fonts_used(rendered, theme)
     return Output.of(doc, data, len(rendered.pages), used, paths)
+
+
+def _layout_html(doc: Document) -> str:
+    """The HTML WeasyPrint lays out: the document's own, but with its Korean words kept
+    whole (:mod:`memo.writers.keepall`: WeasyPrint ignores ``word-break: keep-all``).
+    A memo without Korean gets ``doc.html`` itself, so its PDF's bytes do not move."""
+    import copy
+
+    from lxml import html
+
+    from memo.writers.keepall import keep_korean_words
+
+    tree = copy.deepcopy(doc.tree)
+    if not keep_korean_words(tree):
+        return doc.html
+    return html.tostring(tree, encoding="unicode", doctype="<!DOCTYPE html>")
 
 
 def _fonts_used(rendered, theme: Theme) -> tuple[list, dict[str, dict]]:
@@ -144,16 +163,14 @@ def _fonts_used(rendered, theme: Theme) -> tuple[list, dict[str, dict]]:
 def _attachments(doc: Document, options: Options) -> list | None:
     """The memo's source files, for PDF/A-3 (which allows attachments, marked as the
     document's source), dated like the document so the bytes do not change."""
-    if not options.attachments or not options.pdf_variant.startswith("pdf/a-3"):
+    if not options.sources or not options.pdf_variant.startswith("pdf/a-3"):
         return None
-    from datetime import datetime
-
     from weasyprint import Attachment
 
-    when = datetime.fromisoformat(doc.meta("dcterms.created").replace("Z", "+00:00"))
+    when = doc.created
     return [Attachment(string=data, name=name, description=f"memo source: {name}",
                        created=when, modified=when, relationship="Source")
-            for name, data in options.attachments]
+            for name, data in options.sources]
 
 
 def _check_glyphs(rendered) -> None:
@@ -173,3 +190,7 @@ def _check_glyphs(rendered) -> None:
             f"no font here has glyphs for {len(chars)} character(s) of the text ({shown}; "
             f"tried {', '.join(sorted(missing))}): install the fonts the stylesheet names "
             "(for Korean and Japanese, fonts-noto-cjk; ./dev installs it)")
+
+
+WRITER = Writer("pdf", "application/pdf", write, ("weasyprint", "pydyf", "fonttools"),
+                STYLESHEETS, paged=True)

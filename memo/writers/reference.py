@@ -4,7 +4,8 @@ Run ``python -m memo.writers.reference templates/reference.docx`` to regenerate 
 may instead restyle the committed file in Word (fonts, colours, spacing): the writer only
 needs every style in :data:`STYLES` to exist, and says which is missing if one does not.
 The file also carries an empty footnotes part (separators only), which python-docx cannot
-create, so the writer has somewhere to put the notes.
+create, so the writer has somewhere to put the notes; and, unlike python-docx's template,
+no ``stylesWithEffects.xml`` (:func:`memo.writers.oxml.drop_styles_with_effects`).
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from __future__ import annotations
 import re
 import sys
 from pathlib import Path
+
+from memo import style
 
 # Every style the DOCX writer uses; memo/document.py lists what each stands for.
 PARAGRAPH_STYLES = (
@@ -24,8 +27,9 @@ CHARACTER_STYLES = ("Footnote Reference", "Hyperlink")
 STYLES = PARAGRAPH_STYLES + CHARACTER_STYLES
 
 SERIF, SANS = "Noto Serif", "Noto Sans"
-ACCENT, INK, MUTED, MARK = "1F3A5F", "1B1F24", "4A5561", "7A1F1F"
-TEXT_WIDTH_IN = 6.7  # Letter, 0.9 in side margins: as the PDF
+ACCENT, INK, MUTED, MARK, RULE, TINT = (style.hex_(c) for c in (
+    style.ACCENT, style.INK, style.MUTED, style.MARK, style.RULE, style.TINT))
+TEXT_WIDTH_IN = style.TEXT_WIDTH_IN
 
 
 def _font(style, name=None, size=None, bold=None, italic=None, color=None):
@@ -123,11 +127,15 @@ def build(path: Path) -> None:
     for rid, rel in list(doc.part.package.rels.items()):
         if rel.reltype.endswith("/thumbnail"):
             doc.part.package.rels.pop(rid)
+    from memo.writers.oxml import drop_styles_with_effects
+
+    drop_styles_with_effects(doc)  # the styles below would leave its copy stale
 
     sec = doc.sections[0]
-    sec.page_width, sec.page_height = Inches(8.5), Inches(11)
-    sec.top_margin, sec.bottom_margin = Inches(0.75), Inches(0.8)
-    sec.left_margin = sec.right_margin = Inches(0.9)
+    sec.page_width, sec.page_height = Inches(style.PAGE_WIDTH_IN), Inches(style.PAGE_HEIGHT_IN)
+    sec.top_margin = Inches(style.MARGIN_TOP_IN)
+    sec.bottom_margin = Inches(style.MARGIN_BOTTOM_IN)
+    sec.left_margin = sec.right_margin = Inches(style.MARGIN_SIDE_IN)
     sec.header_distance = sec.footer_distance = Inches(0.4)
 
     normal = _style(doc, "Normal", "p")
@@ -170,20 +178,20 @@ def build(path: Path) -> None:
     bluf = _style(doc, "BLUF", "p", "Normal")
     _ppr_child(bluf, f'<w:pBdr><w:left w:val="single" w:sz="24" w:space="8" w:color="{ACCENT}"/>'
                      "</w:pBdr>")
-    _ppr_child(bluf, '<w:shd w:val="clear" w:color="auto" w:fill="EEF2F6"/>')
+    _ppr_child(bluf, f'<w:shd w:val="clear" w:color="auto" w:fill="{TINT}"/>')
     bluf.paragraph_format.left_indent = Inches(0.15)
     _spacing(bluf, 0, 0, 14.5)
     bluf_h = _style(doc, "BLUF Heading", "p", "Heading 1")
     _ppr_child(bluf_h, f'<w:pBdr><w:left w:val="single" w:sz="24" w:space="8" '
                        f'w:color="{ACCENT}"/></w:pBdr>')
-    _ppr_child(bluf_h, '<w:shd w:val="clear" w:color="auto" w:fill="EEF2F6"/>')
+    _ppr_child(bluf_h, f'<w:shd w:val="clear" w:color="auto" w:fill="{TINT}"/>')
     _font(bluf_h, SANS, 10, bold=True, color=ACCENT)
     bluf_h.font.all_caps = True
     bluf_h.paragraph_format.left_indent = Inches(0.15)
     _spacing(bluf_h, 6, 0, 14.5)
 
     lesson = _style(doc, "Lesson", "p", "Body Text")
-    _ppr_child(lesson, '<w:pBdr><w:top w:val="single" w:sz="4" w:space="3" w:color="9AA5B1"/>'
+    _ppr_child(lesson, f'<w:pBdr><w:top w:val="single" w:sz="4" w:space="3" w:color="{RULE}"/>'
                        "</w:pBdr>")
     rationale = _style(doc, "Rationale", "p", "List Continue")
     _font(rationale, size=9.5)
@@ -241,7 +249,15 @@ def build(path: Path) -> None:
                    "</w:footnotePr>")
     settings.append(pr)
     _order_settings(settings)
-    doc.save(str(path))
+    import io
+    from datetime import datetime, timezone
+
+    from memo.writers.oxml import reproducible_zip
+
+    buf = io.BytesIO()
+    doc.save(buf)  # stamped with the clock: re-zipped, so that the theme's file is the
+    # same whoever regenerates it
+    path.write_bytes(reproducible_zip(buf.getvalue(), datetime(1980, 1, 1, tzinfo=timezone.utc)))
 
 
 def _order_settings(settings) -> None:

@@ -1,0 +1,86 @@
+"""Accessibility: axe-core (WCAG 2.1 A and AA, and axe's best practices), run in the same
+headless Chromium as memo serve's tests, finds nothing in any variant's HTML or in the
+preview pages. axe-core comes from npm into .venv/npm (./dev test installs it)."""
+
+from __future__ import annotations
+
+import os
+from contextlib import contextmanager
+
+import pytest
+
+from memo.content import load_project
+from memo.plan import plan
+from memo.serve import start
+
+from .conftest import CONTENT, ROOT, TEMPLATES
+
+AXE = ROOT / ".venv" / "npm" / "node_modules" / "axe-core" / "axe.min.js"
+TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
+RUN = ("tags => axe.run(document, {runOnly: {type: 'tag', values: tags},"
+       " resultTypes: ['violations']})")  # details for the violations only: faster
+
+
+@pytest.fixture(scope="module")
+def audit(browser):
+    """``audit(url, shows, name)``: axe's violations on the page at ``url``, one entry per
+    rule with its first elements. ``shows`` is a selector the page must have, so that a page that
+    failed to render (and has nothing to violate) cannot pass for the one meant."""
+    if not AXE.is_file():
+        msg = "axe-core is not installed (./dev test installs it with npm)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(msg)
+        pytest.skip(msg)
+    page = browser.new_page()
+    page.add_init_script(path=str(AXE))  # one tab; axe is in every page it loads
+
+    def run(url: str, shows: str, name: str = "") -> list[str]:
+        page.goto(url)
+        assert page.locator(shows).count(), f"{url}: no {shows} on the page"
+        name = name or url.rsplit("/", 1)[-1]
+        return [f"{name}: {v['id']} ({v['impact']}, {len(v['nodes'])} element(s)): "
+                f"{v['help']}" + "".join(f"\n      {' '.join(n['target'])}  {n['html'][:100]}"
+                                         for n in v["nodes"][:3])
+                for v in page.evaluate(RUN, TAGS)["violations"]]
+
+    yield run
+    page.close()
+
+
+@contextmanager
+def serving(content):
+    server = start(content, TEMPLATES, port=0)
+    try:
+        host, port = server.server_address[:2]
+        yield f"http://{host}:{port}"
+    finally:
+        server.stop_watching.set()
+        server.shutdown()
+
+
+def _report(problems: list[str]) -> str:
+    return "axe-core finds, per page and rule (the first elements):\n  " + "\n  ".join(problems)
+
+
+def test_every_variant_html_passes_axe(built, audit):
+    names = [v.name for v in plan(load_project(CONTENT)) if "html" in v.formats]
+    assert sorted(p.stem for p in built.glob("*.html")) == sorted(names)
+    problems = [line for name in names
+                for line in audit((built / f"{name}.html").as_uri(), "article.memo")]
+    assert not problems, _report(problems)
+
+
+def test_preview_pages_pass_axe(audit, content_copy):
+    names = [v.name for v in plan(load_project(content_copy))]
+    with serving(content_copy) as url:
+        problems = audit(url + "/", "a[href$='.pdf']", "preview index")
+        for name in names:
+            problems += audit(f"{url}/v/{name}.html", "article.memo", f"preview {name}")
+    # The page shown instead while the content does not build. The content is broken
+    # before the server starts: an edit while it runs would reload the page mid-audit.
+    precedents = content_copy / "precedents.yaml"
+    precedents.write_text(precedents.read_text().replace("years: 1983-1984",
+                                                         "years: 1983 to 1984"))
+    with serving(content_copy) as url:
+        problems += audit(url + "/", ".memo-errors", "preview problems page")
+    assert not problems, _report(problems)
