@@ -40,8 +40,8 @@ class Citations:
             text = escape(src.short or src.title)
         self.last = sid
         if locator:
-            text += f", {escape(locator)}"
-        return text + "."
+            text = _stop(text, ",") + f" {escape(locator)}"
+        return _stop(text, ".")
 
     def cited(self) -> list[SourceEntry]:
         """The sources cited in the memo, in order of first citation."""
@@ -55,6 +55,14 @@ class Citations:
     def complete(self) -> bool:
         """Whether every list of sources printed holds every source the memo cites."""
         return bool(self.known) or self.listed is None or self.listed == len(self.order)
+
+
+def _stop(text: str, mark: str) -> str:
+    """``text`` followed by a comma or period, which U.S. Chicago style puts inside a
+    closing quotation mark: ``“The US Role,” 4.``, ``“The US Role.”``."""
+    if text.endswith("”"):
+        return text[:-1] + mark + "”"
+    return text + mark
 
 
 def _names(authors: list[str]) -> str:

@@ -202,7 +202,8 @@ def test_docx_footnotes_are_native(built):
     notes = docx_footnotes(path)
     assert notes[0].startswith("Erik French, Jiyoon Kim and Jihoon Yu, “The US Role")
     assert notes[1] == "Ibid."  # the same source as the note before
-    assert "French, Kim and Yu, “The US Role in South Korea-Japan Relations”." in notes  # short
+    # short, the period inside the closing quotation mark (U.S. Chicago style)
+    assert "French, Kim and Yu, “The US Role in South Korea-Japan Relations.”" in notes
     assert sum(n.startswith("Erik French") for n in notes) == 1  # in full only the first time
     with zipfile.ZipFile(path) as z:
         body = z.read("word/document.xml").decode()

@@ -19,8 +19,27 @@ def test_notes_give_a_source_in_full_then_ibid_then_short():
     assert first.title in full and full.endswith(".")
     assert cites(first.id, "12") == "Ibid, 12."
     assert second.title in cites(second.id, "")
-    assert cites(first.id, "") == f"{first.short or first.title}."
+    short = first.short or first.title
+    assert cites(first.id, "") == (f"{short[:-1]}.”" if short.endswith("”") else f"{short}.")
     assert [s.id for s in cites.cited()] == [first.id, second.id]
+
+
+def test_a_stop_after_a_quoted_title_goes_inside_the_quotation_mark():
+    from memo.citations import _stop
+
+    assert _stop("Yu, “The US Role”", ".") == "Yu, “The US Role.”"
+    assert _stop("Yu, “The US Role”", ",") + " 4" == "Yu, “The US Role,” 4"
+    assert _stop("<cite>Treaty</cite>", ".") == "<cite>Treaty</cite>."
+
+
+def test_a_corporate_author_with_a_comma_is_one_author():
+    from memo.citations import full_citation
+
+    easr = load_project(CONTENT).source("easr1995")
+    assert easr.authors == ["U.S. Department of Defense, Office of International Security "
+                            "Affairs"]
+    assert full_citation(easr).startswith("U.S. Department of Defense, Office of "
+                                          "International Security Affairs, <cite>")
 
 
 def _listed(doc) -> list[str]:
