@@ -321,8 +321,9 @@ def verify(target, content, templates, jobs) -> None:
         click.echo(f"{c.status.upper() if c.status != 'ok' else 'ok':<{width}}  {c.file}"
                    + (f"  ({c.detail})" if c.detail else ""))
     bad = [c for c in verdict.checks if c.status != "ok"]
+    verb = "does" if len(bad) == 1 else "do"
     click.echo(f"{verdict.release}: {len(verdict.checks) - len(bad)} of {len(verdict.checks)} "
-               f"files match" + (f"; {len(bad)} do not" if bad else ""))
+               f"files match" + (f"; {len(bad)} {verb} not" if bad else ""))
     if bad:
         sys.exit(1)
 

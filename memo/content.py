@@ -26,7 +26,14 @@ import difflib
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    model_validator,
+)
 
 from memo import l10n, profiles
 from memo.errors import ContentError, Problem, display_path
@@ -98,8 +105,18 @@ class Memo(_Model):
 
 
 class AllyActions(_Model):
-    japan: Prose
-    south_korea: Prose
+    """What Washington did with each ally, and what it did with both at once (a policy
+    that covered both alliances); at least one of the three."""
+
+    japan: Prose | None = None
+    south_korea: Prose | None = None
+    both: Prose | None = None
+
+    @model_validator(mode="after")
+    def _some(self) -> AllyActions:
+        if self.japan is None and self.south_korea is None and self.both is None:
+            raise ValueError("give at least one of japan, south_korea, both")
+        return self
 
 
 class Precedent(_Model):
@@ -124,6 +141,9 @@ class Recommendation(_Model):
     title: Label
     action: Prose
     rationale: Prose
+    approvers: Label | None = Field(
+        None, description="Who besides the addressee must approve it, as a decision memo "
+        "names them: 'the President and the Secretary of Defense'.")
     draws_on: list[Id] = Field(min_length=1)
     shared: Shared | None = Field(None, description="The wording fit to show allies.")
 

@@ -59,6 +59,8 @@ class Profile(_Model):
     title: Label | None = Field(None, description="Overrides the memo's title.")
     subject: Label | None = Field(None, description="Overrides the memo's subject.")
     framing: Prose | None = Field(None, description="An opening paragraph for this audience.")
+    why_now: Prose | None = Field(
+        None, description="For a decision memo: the fact that forces the decision now.")
     forbid: list[Text] = Field([], description="Phrases that must not appear, any language.")
     _name: str = PrivateAttr("")
     _src: Source | None = PrivateAttr(None)

@@ -368,7 +368,7 @@ def _outputs(out: Path) -> list[Path]:
 
 
 # The kill lands when the folder is locked and the workers start (0 files written yet),
-# or once so many of the 24 files are written: for SIGINT, most likely while the parent
+# or once so many of the 18 files are written: for SIGINT, most likely while the parent
 # still writes the first variant's other two.
 @pytest.mark.parametrize("sig,written", [(signal.SIGINT, 1), (signal.SIGTERM, 6),
                                          (signal.SIGKILL, 0), (signal.SIGKILL, 12)])
@@ -390,7 +390,7 @@ def test_a_killed_batch_leaves_only_whole_files_and_the_next_run_finishes(tmp_pa
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.communicate()
-    # it was under way: stopped by the signal, not finished, the folder short of 24 files
+    # it was under way: stopped by the signal, not finished, the folder short of 18 files
     if sig == signal.SIGKILL:
         assert proc.returncode == -signal.SIGKILL
     elif sig == signal.SIGINT:  # click's own ending for Ctrl-C
@@ -398,7 +398,7 @@ def test_a_killed_batch_leaves_only_whole_files_and_the_next_run_finishes(tmp_pa
     else:  # memo's: a kill unwinds as Ctrl-C would, and says which signal ended it
         assert proc.returncode == 128 + sig, stderr
     assert "Traceback" not in stderr
-    assert written <= len(_outputs(out)) < 24
+    assert written <= len(_outputs(out)) < 18
     for _ in range(50):  # workers out of the process group's reach finish or die
         if subprocess.run(["pgrep", "-g", str(proc.pid)], capture_output=True).returncode:
             break
@@ -407,7 +407,7 @@ def test_a_killed_batch_leaves_only_whole_files_and_the_next_run_finishes(tmp_pa
     manifest = json.loads((out / "manifest.json").read_text()) if \
         (out / "manifest.json").exists() else {"artifacts": []}
     recorded = {a["path"]: a["sha256"] for a in manifest["artifacts"]}
-    assert len(recorded) < 24
+    assert len(recorded) < 18
     import hashlib
 
     for f in out.iterdir():
@@ -425,10 +425,10 @@ def test_a_killed_batch_leaves_only_whole_files_and_the_next_run_finishes(tmp_pa
     finish = _memo("batch", out=out)
     stdout, stderr = finish.communicate(timeout=120)
     assert finish.returncode == 0, stderr
-    assert "8 variants:" in stdout
+    assert "6 variants:" in stdout
     assert not list(out.glob(".*.tmp"))
     final = json.loads((out / "manifest.json").read_text())["artifacts"]
-    assert len(final) == 24
+    assert len(final) == 18
     for a in final:
         assert hashlib.sha256((out / a["path"]).read_bytes()).hexdigest() == a["sha256"]
         assert _valid(out / a["path"])
@@ -481,11 +481,13 @@ def test_a_variant_over_its_time_limit_fails_alone_and_leaves_no_file(tmp_path, 
     out, scratch = tmp_path / "out", tmp_path / "tmp"
     scratch.mkdir()
     result = CliRunner().invoke(main, [
-        "build", "-a", "congress", "-a", "principal", "-l", "en", "--time-limit", "1.5",
+        # the limit is far above what a real variant takes on a loaded machine, so only
+        # the loop can reach it: a tighter one failed the principal's memo under load
+        "build", "-a", "congress", "-a", "principal", "-l", "en", "--time-limit", "8",
         "--jobs", jobs, "--content", str(CONTENT), "--templates", str(overrides),
         "--out", str(out)], env={"TMPDIR": str(scratch)})
     assert result.exit_code == 1, result.output
-    assert "failed: congress-en: took longer than 1.5 s, the limit for one variant " \
+    assert "failed: congress-en: took longer than 8 s, the limit for one variant " \
         "(--time-limit); its files were not written" in result.stderr
     assert sorted(f.name for f in out.iterdir() if not f.name.startswith(".")) == [
         "manifest.json", "principal-en.docx", "principal-en.html", "principal-en.pdf"]

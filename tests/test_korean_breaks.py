@@ -5,6 +5,7 @@ characters, left as it was."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 import zipfile
 from pathlib import Path
@@ -77,18 +78,23 @@ def source_words(variant: str) -> set[str]:
     return set((flow(doc.article) + " " + " ".join(notes)).split())
 
 
-def mid_word_breaks(text: str, words: set[str]) -> list[str]:
+HANGUL = re.compile("[\uac00-\ud7a3]")
+
+
+def mid_word_breaks(text: str, words: set[str], script: re.Pattern | None = HANGUL) -> list[str]:
     """The line breaks of ``text`` (pdftotext's lines) that fall inside a word: the last
     token of a line and the first of the next together make (part of) one word of the
     source, which has no space there. A break at a space joins two tokens that are no
-    word's parts; blank lines (paragraph ends) are not line breaks within a text."""
+    word's parts; blank lines (paragraph ends) are not line breaks within a text. Only
+    words in ``script`` count (Korean, by default): a URL in a note must break where it
+    can, as in any language."""
     lines = text.splitlines()
     found = []
     for this, nxt in zip(lines[:-1], lines[1:], strict=True):
         if not this.strip() or not nxt.strip():
             continue
         a, b = this.split()[-1], nxt.split()[0]
-        if any(a + b in w for w in words):
+        if (script is None or script.search(a + b)) and any(a + b in w for w in words):
             found.append(f"{a} / {b}")
     return found
 
@@ -98,6 +104,8 @@ def test_mid_word_breaks_finds_what_it_should():
     assert mid_word_breaks("이익을 얻는\n다.1 이 문서는", words) == ["얻는 / 다.1"]
     assert mid_word_breaks("이익을 얻는다.1\n이 문서는\n\n협의\n체를", words) == ["협의 / 체를"]
     assert mid_word_breaks("The Diplomat,\nFebruary", words) == []
+    url = "http://www.koreaherald.com/view.php?ud=1"
+    assert mid_word_breaks("http://\nwww.koreaherald.com/view.php?ud=1", words | {url}) == []
 
 
 @pytest.mark.parametrize("variant", KOREAN)
@@ -115,7 +123,7 @@ def test_japanese_pdf_still_breaks_between_characters(built):
     """Japanese has no spaces between words: its lines break inside runs of text, which
     the same check sees, so Japanese kept its own line breaking (and the check works)."""
     text = pdftotext(built / "ja" / "partner-ja.pdf")
-    assert len(mid_word_breaks(text, source_words("partner-ja"))) >= 5
+    assert len(mid_word_breaks(text, source_words("partner-ja"), script=None)) >= 5
 
 
 def test_korean_docx_asks_word_to_break_between_words(built):

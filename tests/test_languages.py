@@ -16,11 +16,11 @@ from .conftest import need, pdftotext
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 CJK = {"ko": "KR", "ja": "JP"}
-TITLE = {"principal-ko": "한미일 삼각 협력의 재건", "principal-ja": "日米韓の三角関係の再構築",
-         "partner-ko": "세 나라, 하나의 의제", "partner-ja": "三か国、一つの課題"}
+TITLE = {"partner-ko": "세 나라, 하나의 의제", "partner-ja": "三か国、一つの課題"}
 DATE = {"ko": "2021년 2월 8일", "ja": "2021年2月8日"}
 PAGE = {"ko": "1 / 1쪽", "ja": "1 / 1ページ"}
-CJK_VARIANTS = [f"{a}-{lang}" for a in ("principal", "partner") for lang in ("ko", "ja")]
+# Korean and Japanese are built for the readers who read them: counterparts in Seoul and Tokyo
+CJK_VARIANTS = [f"partner-{lang}" for lang in ("ko", "ja")]
 
 
 def pdf_fonts(path: Path) -> dict[str, list[str]]:
@@ -64,7 +64,7 @@ def test_every_cjk_character_has_a_glyph(built, lang):
     collection = TTCollection(face)
     font = next(f for f in collection.fonts if f"CJK {CJK[lang]}" in f["name"].getDebugName(1))
     cmap = font.getBestCmap()
-    text = pdftotext(built / f"principal-{lang}.pdf") + pdftotext(built / f"partner-{lang}.pdf")
+    text = pdftotext(built / f"partner-{lang}.pdf")
     cjk = {c for c in text if ord(c) >= 0x2E80}
     assert len(cjk) > 100
     assert not sorted(c for c in cjk if ord(c) not in cmap)
@@ -99,7 +99,7 @@ def test_html_declares_its_language(built, variant):
 
 def test_cjk_docx_keeps_its_budget_in_libreoffice(built, tmp_path):
     exe = need("soffice")
-    for variant in ("principal-ko", "principal-ja"):
+    for variant in CJK_VARIANTS:
         proc = subprocess.run(
             [exe, f"-env:UserInstallation=file://{tmp_path}/lo", "--headless", "--convert-to",
              "pdf", "--outdir", str(tmp_path), str(built / f"{variant}.docx")],

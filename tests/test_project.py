@@ -217,7 +217,7 @@ def test_an_override_can_extend_the_builtin_template(proj):
     assert built.exit_code == 0, built.output
     page = lxml_html.parse(str(proj / "output" / "principal-en.html"))
     assert page.findtext(".//p[@class='memo-kind']") == "Action Memorandum"
-    assert page.find(".//section[@id='decision']") is not None, "the rest is the built-in one"
+    assert page.find(".//section[@id='decisions']") is not None, "the rest is the built-in one"
 
 
 def test_a_broken_override_is_reported_with_its_file(proj):
@@ -291,10 +291,11 @@ def test_a_project_label_replaces_the_whole_label(tmp_path):
     own = tmp_path / "templates"
     own.mkdir()
     labels = own / "labels.yaml"
-    labels.write_text("# ours\nbottom-line: {en: Decision in Brief, ja: 決定の要旨}\n")
+    # the partner paper, built in Korean, prints this label
+    labels.write_text("# ours\npurpose: {en: Why We Write, ja: 趣旨}\n")
     result = run("check", "--content", CONTENT, "--templates", own)
     assert result.exit_code == 2
-    assert f"{labels}:2:14: bottom-line: no Korean text (ko)" in result.stderr
+    assert f"{labels}:2:10: purpose: no Korean text (ko)" in result.stderr
     assert "no Japanese" not in result.stderr
 
 

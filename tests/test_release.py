@@ -61,12 +61,12 @@ def test_archive_holds_the_release_and_sha256sum_accepts_it(released, tmp_path):
         stamps = {i.date_time for i in z.infolist()}
     assert all(n.startswith("memo-t1/") for n in names)
     assert {"memo-t1/SHA256SUMS", "memo-t1/manifest.json", "memo-t1/partner-ko.pdf"} <= set(names)
-    assert len(names) == 24 + 2
+    assert len(names) == 18 + 2
     assert stamps == {(1980, 1, 1, 0, 0, 0)}  # fixed, not the clock
     check = subprocess.run([exe, "-c", "SHA256SUMS"], cwd=tmp_path / "memo-t1",
                            capture_output=True, text=True)
     assert check.returncode == 0, check.stdout + check.stderr
-    assert check.stdout.count(": OK") == 25
+    assert check.stdout.count(": OK") == 19
 
 
 def test_release_manifest_says_what_made_it(released):
@@ -76,7 +76,7 @@ def test_release_manifest_says_what_made_it(released):
     assert rel["tools"]["weasyprint"] == "70.0" and rel["tools"]["python-docx"] == "1.2.0"
     assert rel["tools"]["memo"] and rel["tools"]["python"]
     assert len(rel["inputs"]) == 64
-    assert len(doc["artifacts"]) == 24
+    assert len(doc["artifacts"]) == 18
 
 
 def test_verify_passes_on_a_fresh_build_and_names_what_changed(released, content_for_release,
@@ -84,7 +84,7 @@ def test_verify_passes_on_a_fresh_build_and_names_what_changed(released, content
     ok = memo("verify", str(released / "memo-t1.zip"), "--content", str(content_for_release),
               "--templates", str(TEMPLATES), cwd=tmp_path)
     assert ok.returncode == 0, ok.stdout + ok.stderr
-    assert "t1: 24 of 24 files match" in ok.stdout
+    assert "t1: 18 of 18 files match" in ok.stdout
 
     changed = tmp_path / "content"
     shutil.copytree(content_for_release, changed)
@@ -100,7 +100,7 @@ def test_verify_passes_on_a_fresh_build_and_names_what_changed(released, content
     differs = sorted(line.split()[1] for line in lines if line.startswith("DIFFERS"))
     assert differs == sorted(["staff-en.docx", "staff-en.html"]
                              + [f"{v}.pdf" for v in VARIANTS])
-    assert "t1: 14 of 24 files match; 10 do not" in bad.stdout
+    assert "t1: 10 of 18 files match; 8 do not" in bad.stdout
 
 
 def test_verify_catches_a_tampered_file(released, content_for_release, tmp_path):
@@ -152,7 +152,7 @@ def structure_types(pdf) -> list[str]:
 
 
 @pytest.mark.parametrize("variant,lang", [("principal-en", "en"), ("staff-en", "en"),
-                                          ("partner-ko", "ko"), ("principal-ja", "ja")])
+                                          ("partner-ko", "ko"), ("partner-ja", "ja")])
 def test_pdf_is_tagged_pdf_ua(built, variant, lang):
     import pikepdf
 
@@ -193,7 +193,7 @@ def test_docx_headings_descend_in_order_and_declare_the_language(built):
     import docx
 
     levels = {"Title": 0, "Heading 1": 1, "Heading 2": 2}
-    for variant in ("staff-en", "congress-en", "principal-ko", "partner-ja"):
+    for variant in ("staff-en", "congress-en", "partner-ko", "partner-ja"):
         doc = docx.Document(str(built / f"{variant}.docx"))
         seen = [levels[p.style.name] for p in doc.paragraphs if p.style.name in levels]
         assert seen[0] == 0 and seen.count(0) == 1
