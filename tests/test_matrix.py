@@ -158,8 +158,8 @@ def test_missing_translation_fails_naming_every_field(content_copy, tmp_path):
     _edit(profile, "  ko: 대한민국 외교부 및 일본 외무성 관계관\n", "")
     to = _line_of(profile, "to:") + 1  # the mapping's first entry
     precedents = content_copy / "precedents.yaml"
-    ko = "        양 동맹국에 대한 안보 보장을 바탕으로 한 미국의 꾸준한 독려는 1965년 한일 국교\n" \
-         "        정상화에 기여했다 [@french2021].\n"
+    ko = "        한일 양국의 정치적 의지에 미국의 꾸준한 지지와 양국에 대한 공약이 더해져 1965년\n" \
+         "        한일기본조약이 체결되었다 [@french2021].\n"
     _edit(precedents, "      ko: >-\n" + ko, "")
 
     checked = run("check", "--content", str(content_copy))
