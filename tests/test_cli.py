@@ -222,7 +222,9 @@ def test_check_json_for_editors_and_ci(content_copy):
     assert bad.exit_code == 2
     doc = json.loads(bad.stdout)
     assert doc["ok"] is False and doc["variants"] is None
-    assert doc["problems"] == [{"file": str(path), "line": 40, "column": 12,
+    line = next(n for n, text in enumerate(path.read_text().splitlines(), 1)
+                if "years: 1983 to 1984" in text)
+    assert doc["problems"] == [{"file": str(path), "line": line, "column": 12,
                                 "field": "precedents[1].years",
                                 "message": "expected a year range like 1983-1984"}]
 
