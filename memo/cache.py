@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -23,25 +22,19 @@ from memo import __version__
 from memo.fonts import Checker as FontChecker
 from memo.output import Artifact, atomic_write
 from memo.plan import Variant
-from memo.theme import Theme
+from memo.theme import Theme, walk
 
 PLANS = ".memo-plans.json"
 # Libraries whose versions change what every writer is given: the rendered document and
 # its figures (Pillow measures the timeline's labels). Each writer declares its own.
 RENDER_LIBRARIES = ("jinja2", "markdown-it-py", "babel", "pillow")
 
-_NOT_INPUTS = {".git", "__pycache__", ".hg", ".svn"}
-
 
 def _tree_digest(folder: Path, skip: Callable[[Path], bool] = lambda p: False) -> str:
     """One hash of every file under ``folder`` (symbolic links followed), by relative path.
     Hidden files count: a template or profile may be one."""
     h = hashlib.sha256()
-    files = []
-    for root, dirs, names in os.walk(folder, followlinks=True):
-        dirs[:] = sorted(d for d in dirs if d not in _NOT_INPUTS)
-        files += [Path(root) / n for n in names]
-    for path in sorted(files):
+    for path in sorted(walk(folder, stay_inside=False)):
         rel = path.relative_to(folder)
         if skip(path) or path.suffix == ".tmp":
             continue

@@ -137,7 +137,7 @@ def theme_copy(names, everything, force, templates) -> None:
     if names and everything:
         raise UsageError("give NAMEs or --all, not both")
     where = _theme_folder(templates)
-    written = copy(Theme(where), list(names), where, overwrite=force)
+    written = copy(Theme(where), list(names), overwrite=force)
     for path in written:
         click.echo(f"wrote {display_path(path)}")
 

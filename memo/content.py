@@ -22,7 +22,6 @@ dates and the sources registry are the same in every language.
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -36,7 +35,7 @@ from pydantic import (
 )
 
 from memo import l10n, profiles
-from memo.errors import ContentError, Problem, display_path
+from memo.errors import ContentError, Problem, did_you_mean, display_path
 from memo.fields import (
     FormatName,
     Id,
@@ -392,9 +391,7 @@ def _check_links(src: Source, problems: list[Problem]) -> None:
 
 
 def _unknown(kind: str, ident: str, known: set[str]) -> str:
-    close = difflib.get_close_matches(ident, sorted(known), n=1)
-    hint = f"; did you mean '{close[0]}'?" if close else ""
-    return f"unknown {kind} id '{ident}'{hint}"
+    return f"unknown {kind} id '{ident}'{did_you_mean(ident, sorted(known))}"
 
 
 def _strings(data: Any, path: tuple):

@@ -76,6 +76,18 @@ class ContentError(MemoError):
         return "\n".join(lines)
 
 
+def did_you_mean(word: str, choices, *, or_list: bool = False) -> str:
+    """The hint after an unknown name: ``; did you mean 'x'?`` for a close match, else
+    `` (allowed: a, b)`` when ``or_list``, else nothing."""
+    import difflib
+
+    choices = list(choices)
+    close = difflib.get_close_matches(word, choices, n=1)
+    if close:
+        return f"; did you mean '{close[0]}'?"
+    return f" (allowed: {', '.join(choices)})" if or_list else ""
+
+
 def display_path(path: Path) -> str:
     """A path as the user would type it: relative to the working folder when inside it."""
     try:

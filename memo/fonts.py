@@ -45,7 +45,12 @@ class FontFile:
 
     @property
     def key(self) -> str:
-        return f"{self.sha256}:{self.index}"
+        return font_key(self.record())
+
+
+def font_key(record: dict) -> str:
+    """A face's key, from its manifest record: which file (by hash) and which face in it."""
+    return f"{record.get('sha256')}:{record.get('index', 0)}"
 
 
 def sha256_file(path: Path) -> str:
@@ -124,15 +129,15 @@ def remember(out: Path, places: dict[str, str]) -> None:
 
     if not places:
         return
-    old = _local(out)
-    table = old.get("fonts", {}) if old.get("fontconfig") == fontconfig.fingerprint() else {}
+    old, state = _local(out), fontconfig.fingerprint()
+    table = old.get("fonts", {}) if old.get("fontconfig") == state else {}
     for key, path in places.items():
         try:
             st = os.stat(path)
         except OSError:
             continue
         table[key] = {"path": path, "size": st.st_size, "mtime_ns": st.st_mtime_ns}
-    doc = {"fontconfig": fontconfig.fingerprint(), "fonts": table}
+    doc = {"fontconfig": state, "fonts": table}
     atomic_write(out / LOCAL, json.dumps(doc, sort_keys=True).encode())
 
 
@@ -162,7 +167,7 @@ class Checker:
                 continue  # a theme font is in the theme's hash already
             if self._same_state is None:  # asked once, and only when a system font is used
                 self._same_state = self.state == fontconfig.fingerprint()
-            key = f"{rec.get('sha256')}:{rec.get('index', 0)}"
+            key = font_key(rec)
             if key not in self.seen:
                 self.seen[key] = self._same_state and self._same(key, rec)
             if not self.seen[key]:

@@ -30,12 +30,11 @@ Reading the marker needs no content model: a build with nothing to do stays fast
 
 from __future__ import annotations
 
-import difflib
 import os
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from memo.errors import ContentError, Problem, UsageError
+from memo.errors import ContentError, Problem, UsageError, did_you_mean
 
 MARKER = "memo-project.yaml"
 DEFAULTS = {"content": "content", "templates": "templates", "output": "output", "dist": "dist"}
@@ -76,10 +75,8 @@ def settings(root: Path) -> dict[str, str]:
     problems: list[Problem] = []
     for key, value in data.items():
         if key not in DEFAULTS:
-            close = difflib.get_close_matches(key, DEFAULTS, n=1)
-            hint = f"; did you mean '{close[0]}'?" if close else \
-                f" (allowed: {', '.join(DEFAULTS)})"
-            problems.append(src.problem((key,), f"unknown key{hint}", key=True))
+            problems.append(src.problem(
+                (key,), f"unknown key{did_you_mean(key, DEFAULTS, or_list=True)}", key=True))
         elif not isinstance(value, str) or not _relative(value):
             problems.append(src.problem((key,), "expected a folder inside the project, as a "
                                         "relative path like 'content'"))

@@ -86,11 +86,15 @@ class ThemeLoader(jinja2.BaseLoader):
     def __init__(self, theme: Theme):
         self.theme = theme
 
+    @classmethod
+    def locate(cls, theme: Theme, template: str) -> Path | None:
+        """The file ``template`` names in ``theme``, or None; ``builtin/`` as above."""
+        if template.startswith(cls.PREFIX):
+            return theme.find_builtin(template.removeprefix(cls.PREFIX))
+        return theme.find(template)
+
     def get_source(self, environment, template: str):
-        if template.startswith(self.PREFIX):
-            path = self.theme.find_builtin(template[len(self.PREFIX):])
-        else:
-            path = self.theme.find(template)
+        path = self.locate(self.theme, template)
         if path is None:
             raise jinja2.TemplateNotFound(template)
         try:
@@ -132,12 +136,10 @@ def check_templates(project: Project, templates: Theme | Path) -> None:
     problems = []
     for profile in project.audiences.values():
         if profile.template:
-            builtin = profile.template.startswith(ThemeLoader.PREFIX)
-            name = profile.template.removeprefix(ThemeLoader.PREFIX)
-            if theme_name(name) is None:
+            if theme_name(profile.template.removeprefix(ThemeLoader.PREFIX)) is None:
                 problems.append(profile.problem(("template",), "a template is named by its "
                                                 "path inside the templates folder"))
-            elif (theme.find_builtin(name) if builtin else theme.find(name)) is None:
+            elif ThemeLoader.locate(theme, profile.template) is None:
                 problems.append(profile.problem(
                     ("template",), f"no such template {profile.template} in the theme "
                     f"({theme.where()})"))

@@ -25,7 +25,7 @@ from pathlib import Path, PurePosixPath
 
 from memo.errors import MemoError, UsageError, display_path
 
-_NOT_THEME = {".git", "__pycache__", ".hg", ".svn"}
+NOT_INPUTS = {".git", "__pycache__", ".hg", ".svn"}  # folders no build reads
 
 
 @lru_cache(maxsize=1)
@@ -67,9 +67,9 @@ class Theme:
     project with no templates of its own is drawn entirely with the built-in theme.
     """
 
-    def __init__(self, override: Path | None = None, *, builtin: Path | None = None):
+    def __init__(self, override: Path | None = None):
         self.override = Path(override) if override is not None else None
-        self.builtin = builtin or builtin_folder()
+        self.builtin = builtin_folder()
         layers = [self.builtin]
         if self.override is not None and self.override.is_dir() and not _same(
                 self.override, self.builtin):
@@ -144,7 +144,7 @@ class Theme:
         """Every file the theme holds, by name; a project's file shadows the built-in one."""
         found: dict[str, Path] = {}
         for root in reversed(self.layers):
-            for path in _walk(root):
+            for path in walk(root):
                 rel = path.relative_to(root).as_posix()
                 if not skip(path) and _inside(root, rel) is not None:
                     found[rel] = path
@@ -156,7 +156,7 @@ class Theme:
         counts as such, so that adding or removing one is noticed too."""
         h = hashlib.sha256()
         for n, root in enumerate(self.layers):
-            for path in _walk(root):
+            for path in walk(root):
                 rel = path.relative_to(root).as_posix()
                 if skip(path) or path.suffix == ".tmp":
                     continue
@@ -182,17 +182,19 @@ def in_layer(root: Path, rel: str) -> Path | None:
                     f"inside {display_path(root)}")
 
 
-def _walk(root: Path):
-    """Every file under ``root``, following links to folders inside it only, each folder
-    once (a link loop must not walk forever)."""
+def walk(root: Path, *, stay_inside: bool = True):
+    """Every file under ``root``, following links to folders, each folder once (a link
+    loop must not walk forever); with ``stay_inside``, only links to folders inside
+    ``root`` (a theme's rule). The content's inputs hash walks the same way, following
+    links anywhere, since the content loader reads through them."""
     top = os.path.realpath(root)
     seen = {top}
     for folder, dirs, names in os.walk(root, followlinks=True):
         keep = []
         for d in sorted(dirs):
             real = os.path.realpath(os.path.join(folder, d))
-            if d not in _NOT_THEME and real not in seen and \
-                    (real == top or real.startswith(top + os.sep)):
+            if d not in NOT_INPUTS and real not in seen and \
+                    (not stay_inside or real == top or real.startswith(top + os.sep)):
                 seen.add(real)
                 keep.append(d)
         dirs[:] = keep
@@ -218,7 +220,7 @@ def as_theme(templates: Theme | Path | str | None) -> Theme:
 def listing(theme: Theme) -> list[tuple[str, str]]:
     """Every file of the theme with where it comes from: ``built-in``, ``project``
     (the project's, shadowing the built-in one) or ``project only``."""
-    builtin = Theme(None, builtin=theme.builtin).files()
+    builtin = Theme(None).files()
     rows = []
     for name, path in theme.files().items():
         if not theme.is_own(path):
@@ -228,19 +230,21 @@ def listing(theme: Theme) -> list[tuple[str, str]]:
     return rows
 
 
-def copy(theme: Theme, names: list[str], into: Path, *, overwrite: bool = False) -> list[Path]:
-    """Copy built-in files (by theme name, or every one for ``names == []``) into a
-    project's templates folder ``into``, to edit there. Refuses to replace the project's
-    own files unless ``overwrite``; nothing is copied if any name is wrong."""
-    builtin = Theme(None, builtin=theme.builtin).files()
+def copy(theme: Theme, names: list[str], *, overwrite: bool = False) -> list[Path]:
+    """Copy built-in files (by theme name, or every one for ``names == []``) into the
+    theme's override folder (a project's templates folder), to edit there. Refuses to
+    replace the project's own files unless ``overwrite``; nothing is copied if any name
+    is wrong."""
+    builtin = Theme(None).files()
     chosen = list(builtin) if not names else []
     unknown = []
     for name in names:
         rel = theme_name(name)
+        inside = [n for n in builtin if n.startswith(f"{rel}/")] if rel else []  # a folder
         if rel in builtin:
             chosen.append(rel)
-        elif rel is not None and any(n.startswith(rel.rstrip("/") + "/") for n in builtin):
-            chosen += [n for n in builtin if n.startswith(rel.rstrip("/") + "/")]  # a folder
+        elif inside:
+            chosen += inside
         else:
             unknown.append(name)
     if unknown:
@@ -250,7 +254,8 @@ def copy(theme: Theme, names: list[str], into: Path, *, overwrite: bool = False)
             u, builtin, n=1)) else "") for u in unknown]
         raise UsageError(f"the built-in theme has no {', '.join(hints)}; "
                          "'memo theme list' shows its files")
-    if theme.override is None:
+    into = theme.override
+    if into is None:
         raise UsageError("no templates folder to copy into: give --templates, or run this "
                          "inside a memo project")
     if _same(into, theme.builtin):

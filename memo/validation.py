@@ -9,14 +9,13 @@ did you mean 'organization'?``, ``expected a list, got text``. The content files
 
 from __future__ import annotations
 
-import difflib
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
 from memo import l10n, yamlsource
-from memo.errors import Problem
+from memo.errors import Problem, did_you_mean
 from memo.yamlsource import Source
 
 
@@ -95,8 +94,7 @@ def _problem_from(src: Source, model: type[BaseModel], err: dict) -> Problem:
         return src.problem(loc, "required field is missing")
     if kind == "extra_forbidden":
         allowed = _allowed_fields(model, loc[:-1])
-        close = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
-        hint = f"; did you mean '{close[0]}'?" if close else f" (allowed: {', '.join(allowed)})"
+        hint = did_you_mean(str(loc[-1]), allowed, or_list=True)
         return src.problem(loc, f"unknown field{hint}", key=True)
     if kind in ("string_type", "int_type", "list_type", "dict_type", "model_type"):
         got = type(_get(src.data, loc)).__name__

@@ -581,3 +581,16 @@ def test_names_cannot_escape_the_output_folder(content_copy, tmp_path):
         in result.stderr
     assert "audience name: ids are lower-case letters, digits and hyphens" in result.stderr
     assert not out.exists() and not (tmp_path / "ja").exists()
+
+
+def test_a_link_loop_in_the_content_folder_is_walked_once(content_copy, tmp_path):
+    """The inputs hash follows links in the content folder (the loader reads through
+    them), each folder once: two links back to the folder itself must not hang it."""
+    (content_copy / "a").symlink_to(".", target_is_directory=True)
+    (content_copy / "b").symlink_to(".", target_is_directory=True)
+    out = tmp_path / "out"
+    proc = subprocess.run([sys.executable, "-m", "memo", "build", "-a", "principal", "-f",
+                           "html", "--content", str(content_copy), "--out", str(out)],
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert (out / "principal-en.html").is_file()

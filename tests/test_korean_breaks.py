@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from lxml import etree, html
 
-from memo.writers.keepall import FREE, KEEP, MAX_KEPT, keep_korean_words
+from memo.writers.keepall import FREE, HANGUL, KEEP, MAX_KEPT, keep_korean_words
 
 from .conftest import CONTENT, TEMPLATES, need, pdftotext
 
@@ -76,9 +76,6 @@ def source_words(variant: str) -> set[str]:
         return "".join(parts)
 
     return set((flow(doc.article) + " " + " ".join(notes)).split())
-
-
-HANGUL = re.compile("[\uac00-\ud7a3]")
 
 
 def mid_word_breaks(text: str, words: set[str], script: re.Pattern | None = HANGUL) -> list[str]:

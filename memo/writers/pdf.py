@@ -117,8 +117,10 @@ def _layout_html(doc: Document) -> str:
 
     from lxml import html
 
-    from memo.writers.keepall import keep_korean_words
+    from memo.writers.keepall import is_korean, keep_korean_words
 
+    if not any(is_korean(lang) for lang in doc.tree.xpath("//@lang")):
+        return doc.html  # no copy of the tree for a memo with no Korean in it
     tree = copy.deepcopy(doc.tree)
     if not keep_korean_words(tree):
         return doc.html
