@@ -2,7 +2,8 @@
 
 Prose cites a source as ``[@id]`` or ``[@id, p. 4]`` (:mod:`memo.inline`). The first
 note citing a source gives it in full; a note citing the same source as the note before
-it says "Ibid."; any other repeat gives the short title. The sources list gives every
+it says "Ibid." (in the variant's language: labels ``ibid`` and ``note-end``, so a
+Japanese note reads 同上。); any other repeat gives the short title. The sources list gives every
 cited source in the order first cited, wherever in the memo the list stands.
 """
 
@@ -24,6 +25,7 @@ class Citations:
 
     project: Project
     ibid: str = "Ibid"
+    stop: str = "."  # what ends a note: "." or, in Japanese, "。"
     known: tuple[str, ...] = ()
     order: list[str] = field(default_factory=list)
     last: str = ""
@@ -41,7 +43,7 @@ class Citations:
         self.last = sid
         if locator:
             text = _stop(text, ",") + f" {escape(locator)}"
-        return _stop(text, ".")
+        return _stop(text, self.stop)
 
     def cited(self) -> list[SourceEntry]:
         """The sources cited in the memo, in order of first citation."""
@@ -58,9 +60,10 @@ class Citations:
 
 
 def _stop(text: str, mark: str) -> str:
-    """``text`` followed by a comma or period, which U.S. Chicago style puts inside a
-    closing quotation mark: ``“The US Role,” 4.``, ``“The US Role.”``."""
-    if text.endswith("”"):
+    """``text`` followed by ``mark``. A comma or period goes inside a closing quotation
+    mark, as U.S. Chicago style has it (``“The US Role,” 4.``, ``“The US Role.”``); a
+    Japanese full stop stays outside (``“The US Role”。``)."""
+    if text.endswith("”") and mark in ".,":
         return text[:-1] + mark + "”"
     return text + mark
 

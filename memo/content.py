@@ -8,8 +8,9 @@ A memo project is a folder::
     recommendations.yaml recommendations (``recommendations:``), each citing precedents by id
     caveats.yaml         caveats (``caveats:``)
     sources.yaml         the sources registry (``sources:``); prose cites them as ``[@id]``
-    briefing.yaml        optional: issues for oversight and talking points (``oversight:``,
-                         ``talking_points:``), for the audiences whose profiles show them
+    briefing.yaml        optional: where things stand (``current:``), what the course costs
+                         (``costs:``) and what it asks of Congress (``asks:``), for the
+                         audiences whose profiles show them
     audiences/*.yaml     one profile per audience (see :mod:`memo.profiles`)
 
 :func:`load_project` reads them all and raises one :class:`~memo.errors.ContentError`
@@ -34,8 +35,8 @@ from pydantic import (
     model_validator,
 )
 
-from memo import l10n, profiles
-from memo.errors import ContentError, Problem, did_you_mean, display_path
+from memo import crosscheck, drafting, profiles
+from memo.errors import ContentError, Problem, display_path
 from memo.fields import (
     FormatName,
     Id,
@@ -48,10 +49,10 @@ from memo.fields import (
     _one_or_many,
     _unique,
 )
-from memo.inline import CITATION, bad_links
 from memo.profiles import Profile
 from memo.project import MARKER
 from memo.validation import load_file
+from memo.writers import FORMATS
 from memo.yamlsource import Source
 
 
@@ -89,6 +90,20 @@ class Variants(_Model):
     exclude: list[Exclusion] = []
 
 
+class Exemption(_Model):
+    """A sentence that states a figure and rightly cites nothing, found by words in it."""
+
+    text: Label = Field(description="Words of the sentence, in each language it is in.")
+    why: Text = Field(description="Why it needs no source: said once, for the reviewer.")
+
+
+class CiteFigures(_Model):
+    """The rule that every sentence of prose stating a year, a date or a figure cites a
+    source (:func:`memo.drafting.uncited`), less the sentences named here."""
+
+    exceptions: list[Exemption] = []
+
+
 class Memo(_Model):
     title: Label
     subject: Label
@@ -101,6 +116,18 @@ class Memo(_Model):
     context: Context
     keywords: list[Text] = Field([], description="Document metadata, in the memo's language.")
     variants: Variants = Variants()
+    require: list[Label] = Field([], description="Phrases every variant must carry, in its "
+                                 "language: {en: political will, ko: 정치적 의지}.")
+    cite_figures: CiteFigures | None = Field(
+        None, description="Fail the check when a sentence stating a year, date or figure "
+        "cites no source: {exceptions: [...]}.")
+
+    def languages_of(self, audience: str) -> list[str]:
+        """The languages ``audience`` is built in: those the exclusions leave a format of."""
+        formats = self.variants.formats or FORMATS
+        return [lang for lang in self.variants.languages or [self.lang]
+                if any(not any(r.matches(audience, lang, f) for r in self.variants.exclude)
+                       for f in formats)]
 
 
 class AllyActions(_Model):
@@ -145,6 +172,9 @@ class Recommendation(_Model):
         "names them: 'the President and the Secretary of Defense'.")
     draws_on: list[Id] = Field(min_length=1)
     shared: Shared | None = Field(None, description="The wording fit to show allies.")
+    public: Shared | None = Field(
+        None, description="The wording fit for Congress and the public: what we are doing.")
+    risks: Prose | None = Field(None, description="What it costs and what could go wrong.")
 
 
 class Caveat(_Model):
@@ -152,7 +182,7 @@ class Caveat(_Model):
     text: Prose
 
 
-class OversightItem(_Model):
+class BriefingItem(_Model):
     id: Id
     title: Label
     text: Prose
@@ -187,8 +217,13 @@ class _SourcesFile(_Model):
 
 
 class Briefing(_Model):
-    oversight: list[OversightItem] = []
-    talking_points: list[Prose] = []
+    """What a briefing for Congress carries besides the memo's own parts."""
+
+    current: list[BriefingItem] = Field(
+        [], description="Where things stand: the current facts, for every audience that "
+        "shows them (one source, so the Hill briefing and the staff memo cannot drift).")
+    costs: list[BriefingItem] = Field([], description="What the course costs.")
+    asks: list[BriefingItem] = Field([], description="What the Department asks of Congress.")
 
 
 class Project(BaseModel):
@@ -249,27 +284,32 @@ def load_project(folder: Path) -> Project:
 
     audiences = profiles.load_all(folder / "audiences", problems)
 
-    _cross_check(sources, problems)
+    crosscheck.cross_check(sources, problems)
     for src in [*sources.values(), *(p._src for p in audiences.values())]:
-        _check_links(src, problems)
+        crosscheck.check_links(src, problems)
     memo = parsed.get("memo.yaml")
     if memo is not None:
         # every profile file counts as an audience here, valid or not: an invalid one
         # has its own problems listed, and is not also "unknown"
         names = {f.stem: None for f in (folder / "audiences").glob("*.yaml")} | audiences
-        _check_variants(memo, sources["memo.yaml"], names, problems)
+        crosscheck.check_variants(memo, sources["memo.yaml"], names, problems)
         langs = set(memo.variants.languages or [memo.lang]) | {memo.lang}
         for fname, value in parsed.items():
-            _check_languages(value, sources.get(fname), langs, problems)
+            crosscheck.check_languages(value, sources.get(fname), langs, problems)
         for profile in audiences.values():
-            _check_languages(profile, profile._src, langs, problems)
+            crosscheck.check_languages(profile, profile._src, langs, problems)
+        drafting.check_content(
+            memo, sources["memo.yaml"],
+            [(sources[f], v) for f, v in parsed.items() if v is not None and f in sources]
+            + [(p._src, p) for p in audiences.values()], audiences, problems)
     if parsed.get("recommendations.yaml") is not None:
         rec_ids = {r.id for r in parsed["recommendations.yaml"].recommendations}
         for profile in audiences.values():
             for i, rid in enumerate(profile.recommendation_ids or []):
                 if rid not in rec_ids:
-                    problems.append(profile.problem(("recommendations", i),
-                                                    _unknown("recommendation", rid, rec_ids)))
+                    problems.append(profile.problem(
+                        ("recommendations", i), crosscheck.unknown("recommendation", rid,
+                                                                   rec_ids)))
     if problems:
         raise ContentError(problems)
     return Project(
@@ -283,123 +323,3 @@ def load_project(folder: Path) -> Project:
         audiences=audiences,
         files=sources,
     )
-
-
-def _check_variants(memo: Memo, src: Source, audiences: dict, problems: list[Problem]) -> None:
-    """The matrix may name only audiences that have a profile."""
-    v = memo.variants
-    for i, name in enumerate(v.audiences or []):
-        if name not in audiences:
-            problems.append(src.problem(("variants", "audiences", i),
-                                        _unknown("audience", name, set(audiences))))
-    for i, rule in enumerate(v.exclude):
-        for j, name in enumerate(rule.audience or []):
-            if name not in audiences:
-                path = ("variants", "exclude", i, "audience")
-                if isinstance(src.data["variants"]["exclude"][i]["audience"], list):
-                    path += (j,)
-                problems.append(src.problem(path, _unknown("audience", name, set(audiences))))
-
-
-def _check_languages(value: Any, src: Source | None, langs: set[str],
-                     problems: list[Problem]) -> None:
-    """Text given in a language no variant is built in is a typo (``kr`` for ``ko``) or a
-    forgotten ``variants.languages`` entry: say which."""
-    if src is None:
-        return
-    for path, text in _texts(value, ()):
-        for lang in text:
-            if lang and lang not in langs:
-                problems.append(src.problem(
-                    path + (lang,), f"text in '{lang}', which is not among the variants' "
-                    f"languages ({', '.join(sorted(langs))}); add it to variants.languages "
-                    "in memo.yaml or correct the code", key=True))
-
-
-def _texts(value: Any, path: tuple):
-    """Every :class:`~memo.l10n.Text` inside a validated model, with its YAML path."""
-    if isinstance(value, l10n.Text):
-        yield path, value
-    elif isinstance(value, BaseModel):
-        for name, info in type(value).model_fields.items():
-            yield from _texts(getattr(value, name), path + (info.alias or name,))
-    elif isinstance(value, list):
-        for i, item in enumerate(value):
-            yield from _texts(item, path + (i,))
-
-
-def _duplicates(src: Source, key: str, problems: list[Problem]) -> set[str]:
-    """The ids in the file's ``key`` list, read from the raw data so that a file with other
-    problems still yields its ids; a repeated id is a problem."""
-    items = src.data.get(key) if isinstance(src.data, dict) else None
-    seen: dict[str, int] = {}
-    for i, item in enumerate(items if isinstance(items, list) else []):
-        ident = item.get("id") if isinstance(item, dict) else None
-        if not isinstance(ident, str):
-            continue
-        if ident in seen:
-            line = src.where((key, seen[ident], "id"))[0]
-            problems.append(src.problem((key, i, "id"),
-                                        f"duplicate id '{ident}' (first used on line {line})"))
-        else:
-            seen[ident] = i
-    return set(seen)
-
-
-def _cross_check(sources: dict[str, Source], problems: list[Problem]) -> None:
-    """Checks that span files: duplicate ids, unknown precedent and source ids.
-
-    Each check runs when the files it needs are valid, so one broken file does not hide
-    the problems of the others.
-    """
-    def ids(fname: str, key: str) -> set[str] | None:
-        return _duplicates(sources[fname], key, problems) if fname in sources else None
-
-    precedent_ids = ids("precedents.yaml", "precedents")
-    ids("recommendations.yaml", "recommendations")
-    source_ids = ids("sources.yaml", "sources")
-
-    if precedent_ids is not None and "recommendations.yaml" in sources:
-        rsrc = sources["recommendations.yaml"]
-        recs = rsrc.data.get("recommendations") if isinstance(rsrc.data, dict) else None
-        for i, rec in enumerate(recs if isinstance(recs, list) else []):
-            draws_on = rec.get("draws_on") if isinstance(rec, dict) else None
-            for j, pid in enumerate(draws_on if isinstance(draws_on, list) else []):
-                if isinstance(pid, str) and pid not in precedent_ids:
-                    problems.append(rsrc.problem(("recommendations", i, "draws_on", j),
-                                                 _unknown("precedent", pid, precedent_ids)))
-    if source_ids is None:
-        return
-    for src in sources.values():
-        for path, text in _strings(src.data, ()):
-            for m in CITATION.finditer(text):
-                if m.group(1) not in source_ids:
-                    problems.append(src.problem(path, _unknown("source", m.group(1), source_ids),
-                                                text=m.group(0)))
-
-
-def _check_links(src: Source, problems: list[Problem]) -> None:
-    """Links only to the web and to mail: pasted content must not carry ``javascript:``,
-    ``file:`` or ``data:`` links into a memo, where the renderer would show them as text."""
-
-    for path, text in _strings(src.data, ()):
-        if "](" not in text:
-            continue
-        for href, why in bad_links(text):
-            problems.append(src.problem(path, f"link to '{href[:60]}': {why}",
-                                        text=href[:40] or None))
-
-
-def _unknown(kind: str, ident: str, known: set[str]) -> str:
-    return f"unknown {kind} id '{ident}'{did_you_mean(ident, sorted(known))}"
-
-
-def _strings(data: Any, path: tuple):
-    if isinstance(data, str):
-        yield path, data
-    elif isinstance(data, dict):
-        for k, v in data.items():
-            yield from _strings(v, path + (k,))
-    elif isinstance(data, list):
-        for i, v in enumerate(data):
-            yield from _strings(v, path + (i,))

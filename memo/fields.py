@@ -98,7 +98,8 @@ Lang = Annotated[str, BeforeValidator(_lang_scalar), AfterValidator(_check_lang)
 Label = Annotated[dict[str, Text], BeforeValidator(_per_language), AfterValidator(l10n.Text),
                   _per_language_schema("Text a reader sees")]
 """Plain text a reader sees, in one language or several (:class:`memo.l10n.Text`)."""
-Prose = Annotated[dict[str, Text], BeforeValidator(_per_language), AfterValidator(l10n.Text),
+Prose = Annotated[dict[str, Text], BeforeValidator(_per_language),
+                  AfterValidator(l10n.ProseText),
                   _per_language_schema("Prose with inline Markdown (*emphasis*, [links](https://…))"
                                        " citing sources as [@id]")]
 """Like :data:`Label`, but inline Markdown (emphasis, links) citing sources as ``[@id]``."""
@@ -119,6 +120,13 @@ class Years(BaseModel):
 
     def __str__(self) -> str:
         return str(self.start) if self.start == self.end else f"{self.start}–{self.end}"
+
+    @property
+    def end2(self) -> str:
+        """The end year as a range written short gives it: its last two digits within the
+        start's century (1983～84), else whole (1999～2001)."""
+        same = self.start // 100 == self.end // 100
+        return f"{self.end % 100:02d}" if same else str(self.end)
 
 
 def _parse_years(value: Any) -> Any:

@@ -71,6 +71,10 @@ class Text(dict):
         return self.get(DEFAULT) if lang == default_lang else None
 
 
+class ProseText(Text):
+    """Prose: text per language with inline Markdown and ``[@id]`` citations, which the
+    drafting rules read (:mod:`memo.drafting`); a :class:`Text` in every other way."""
+
 
 def language_name(lang: str) -> str:
     """``"ko"`` -> ``"Korean"``, for messages."""

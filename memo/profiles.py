@@ -10,8 +10,12 @@ A profile is data, one YAML file per audience in the content's ``audiences/`` fo
     budget: {pages: 1, words: 600}   # a variant over budget fails
     template: principal.html.j2   # optional; must extend base.html.j2
     title: ...                # optional: the audience's own title (and subject, marking)
+    summary: ...              # optional: its own bottom line, for the `bluf` section
+    from: [...]               # optional: its own FROM line (and organization)
     framing: ...              # optional opening paragraph, for the `framing` section
-    forbid: [cajole]          # phrases that must never reach this audience
+    headings: {precedents: shared-record}   # a section's heading from another label
+    forbid: [{en: cajole, ko: 회유}]   # phrases that must never reach this audience
+    require: [{en: political will, ko: 정치적 의지}]   # phrases it must be given
 
 Each name in ``sections`` is a template, ``templates/sections/<name>.html.j2``, so a
 new audience needs a profile and, at most, a template: no Python.
@@ -58,10 +62,21 @@ class Profile(_Model):
     template: Text | None = None
     title: Label | None = Field(None, description="Overrides the memo's title.")
     subject: Label | None = Field(None, description="Overrides the memo's subject.")
+    summary: Prose | None = Field(None, description="Overrides the memo's bottom line.")
+    authors: list[Label] | None = Field(None, alias="from", min_length=1,
+                                        description="Overrides the memo's FROM line.")
+    organization: Label | None = Field(None, description="Overrides the memo's organization.")
     framing: Prose | None = Field(None, description="An opening paragraph for this audience.")
+    headings: dict[Id, Id] = Field(
+        {}, description="A section's heading taken from another label of labels.yaml: "
+        "{precedents: shared-record}.")
     why_now: Prose | None = Field(
         None, description="For a decision memo: the fact that forces the decision now.")
-    forbid: list[Text] = Field([], description="Phrases that must not appear, any language.")
+    forbid: list[Label] = Field(
+        [], description="Phrases that must not appear, each in every language the audience "
+        "is built in: {en: cajole, ko: 회유}; none of them may appear in any variant.")
+    require: list[Label] = Field(
+        [], description="Phrases each variant must carry, in its own language.")
     _name: str = PrivateAttr("")
     _src: Source | None = PrivateAttr(None)
 

@@ -22,7 +22,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from memo import __version__, inline, l10n
+from memo import __version__, drafting, inline, l10n
 from memo.citations import Citations, bibliography_entry
 from memo.content import Project
 from memo.document import Document, parse
@@ -48,7 +48,8 @@ def render(project: Project, audience: str, templates: Theme | Path | None,
     midnight UTC. Every writer takes its dates from here, never from the clock.
 
     Raises :class:`~memo.errors.ContentError` when text the templates print has no
-    translation into ``lang``, or when the result carries a phrase the profile forbids.
+    translation into ``lang``, or when the result carries a phrase the profile forbids or
+    lacks one the memo or the profile requires (:mod:`memo.drafting`).
     """
     theme = as_theme(templates)
     profile = project.audiences[audience]
@@ -65,7 +66,10 @@ def render(project: Project, audience: str, templates: Theme | Path | None,
         raise ContentError(loc.problems, what=f"{audience}-{lang}")
     doc = parse(text, audience=audience, lang=lang, template=name)
     doc.figures = figures
-    _check_forbidden(doc, profile)
+    required = [(e, project.files["memo.yaml"], ("require", i))
+                for i, e in enumerate(project.memo.require)]
+    required += [(e, profile._src, ("require", i)) for i, e in enumerate(profile.require)]
+    drafting.check_phrases(doc, profile, required, project.memo.lang)
     return doc
 
 
@@ -76,9 +80,32 @@ def _run(project: Project, profile: Profile, theme: Theme, lang: str, name: str,
     loc = Localizer(lang, project.memo.lang)
     view = View(project, profile, lang, loc)
     labels = Labels(theme, loc)
-    ibid = labels("ibid")
-    cites = Citations(project, ibid=str(ibid), known=known)  # str() of a missing label reports it
+    # str() of a missing label reports it
+    cites = Citations(project, ibid=str(labels("ibid")), stop=str(labels("note-end")),
+                      known=known)
     env = environment(theme)
+    spaced = l10n.language(lang).spaced
+
+    def years(value: Any) -> str:
+        """A precedent's years as the language writes a range: 1983–1984, 1983～84."""
+        if value.start == value.end:
+            return str(value.start)
+        return str(labels("year-range", start=value.start, end=value.end, end2=value.end2))
+
+    def run_in(head: Any, end: bool = True) -> Markup:
+        """A run-in heading, bold, and the space before its text where the language puts
+        one (Japanese runs straight on after 。 or 】)."""
+        mark = escape(str(labels("head-end"))) if end else ""
+        return Markup(f"<strong>{escape(str(head))}{mark}</strong>{' ' if spaced else ''}")
+
+    def heading(section: str, key: str) -> Any:
+        """A section's heading: the label the profile names for it, else ``key``."""
+        own = profile.headings.get(section)
+        if own is not None and own not in labels.entries:
+            loc.report((profile._src, ("headings", section), f"unknown label '{own}': "
+                        f"add it to {labels.files}"))
+            return ""
+        return labels(own or key)
 
     def md(text: Any) -> Markup:
         if isinstance(text, l10n.Missing):
@@ -89,6 +116,7 @@ def _run(project: Project, profile: Profile, theme: Theme, lang: str, name: str,
 
     env.filters["md"] = md
     env.filters["longdate"] = lambda d: l10n.longdate(d, lang)
+    env.filters["years"] = years
     figures: dict = {}
 
     def timeline() -> Markup:
@@ -98,7 +126,7 @@ def _run(project: Project, profile: Profile, theme: Theme, lang: str, name: str,
         events = []
         for raw, p in zip(project.precedents, view.precedents, strict=True):
             label = labels("administration-years", administration=p.administration,
-                           years=p.years)
+                           years=years(raw.years))
             events.append(figs.Event(str(label), str(p.title), raw.years.start, raw.years.end))
         alt = str(labels("timeline-alt", items="; ".join(f"{e.label}: {e.title}"
                                                          for e in events)))
@@ -112,7 +140,8 @@ def _run(project: Project, profile: Profile, theme: Theme, lang: str, name: str,
         text = env.get_template(name).render(
             view=view, memo=view.memo, profile=view.audience, lang=lang, t=labels,
             cited=cites.cited, bibliography=lambda s: Markup(bibliography_entry(s)),
-            timeline=timeline, version=__version__, created=created,
+            timeline=timeline, version=__version__, created=created, run_in=run_in,
+            heading=heading, spaced=spaced,
         )
     except jinja2.TemplateSyntaxError as exc:
         raise TemplateError(f"{exc.filename or exc.name}:{exc.lineno}: {exc.message}") from None
@@ -129,21 +158,3 @@ def _run(project: Project, profile: Profile, theme: Theme, lang: str, name: str,
         raise TemplateError(f"{_template_location(exc)}: {type(exc).__name__}: {exc}") \
             from None
     return text, figures, loc, cites
-
-
-def _check_forbidden(doc: Document, profile: Profile) -> None:
-    """A phrase the profile forbids anywhere in the memo fails the variant, naming the
-    section it is in, so the writer can find it."""
-    problems = []
-    parts = [doc.article, *doc.article.iter("section", "header")]
-    for i, phrase in enumerate(profile.forbid):
-        for el in parts:
-            own = "".join(el.xpath("./text()|./*[not(self::section or self::header)]//text()"))
-            if phrase.casefold() in own.casefold():
-                where = f"section '{el.get('id')}'" if el.get("id") else el.get("class")
-                problems.append(profile.problem(
-                    ("forbid", i), f"'{phrase}' appears in the {doc.audience}-{doc.lang} "
-                    f"memo ({where}); this audience must not see it"))
-                break
-    if problems:
-        raise ContentError(problems, what=f"{doc.audience}-{doc.lang}")

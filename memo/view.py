@@ -1,8 +1,9 @@
 """What one audience sees of the memo: the profile applied to the project, in one language.
 
 The profile (:mod:`memo.profiles`) chooses the sections and their order (used by the
-templates), how many recommendations and which, and may word the title, subject and
-marking its own way. Templates reach the content only through a :class:`View`.
+templates), how many recommendations and which, and may word the title, subject,
+marking, bottom line and FROM line its own way. Templates reach the content only
+through a :class:`View`.
 """
 
 from __future__ import annotations
@@ -85,6 +86,21 @@ class View:
     @property
     def subject(self) -> Any:
         return self._own("subject")
+
+    @property
+    def summary(self) -> Any:
+        return self._own("summary")
+
+    @property
+    def authors(self) -> Any:
+        return self._own("authors")
+
+    @property
+    def organization(self) -> Any:
+        """The profile's organization where it gives its own FROM line, else the memo's."""
+        if self._profile.authors is not None:
+            return self.audience.organization
+        return self.memo.organization
 
     def _own(self, name: str) -> Any:
         """The profile's own wording of a memo field when it has one, else the memo's."""
