@@ -55,7 +55,7 @@ CASES = [
      "unknown precedent id 'reagan-1938'; did you mean 'reagan-1983'?"),
     ("recommendations.yaml", "  - id: consult-as-equals", "  - id: reaffirm-alliances",
      ("reaffirm-alliances", 2), "recommendations[3].id",
-     "duplicate id 'reaffirm-alliances' (first used on line 6)"),
+     "duplicate id 'reaffirm-alliances' (first used on line 9)"),
     ("caveats.yaml", "pressure and cajole both governments\n      toward cooperation [@french2021]",
      "pressure and cajole both governments\n      toward cooperation [@frenc2021]",
      "[@frenc2021]", "caveats[2].text", "unknown source id 'frenc2021'; did you mean 'french2021'?"),
@@ -184,7 +184,7 @@ def test_unknown_section_in_profile_points_at_the_profile(content_copy, tmp_path
                                        "--out", str(tmp_path / "o")])
     assert result.exit_code == 2
     assert "staff.yaml:5:" in result.stderr
-    assert "sections[5]: unknown section 'caveat'" in result.stderr
+    assert "sections[7]: unknown section 'caveat'" in result.stderr
 
 
 # Every tag the loader has a constructor for, with the text after it generated: the

@@ -66,8 +66,8 @@ def test_audiences_without_the_section_have_no_timeline(built):
 
 def test_a_profile_turns_the_timeline_off(content_copy, tmp_path):
     staff = content_copy / "audiences" / "staff.yaml"
-    staff.write_text(staff.read_text().replace("context, timeline, precedents",
-                                               "context, precedents"))
+    staff.write_text(staff.read_text().replace("current, timeline, precedents",
+                                               "current, precedents"))
     out = tmp_path / "out"
     result = CliRunner().invoke(main, ["build", "-a", "staff", "-f", "html", "--content",
                                        str(content_copy), "--out", str(out)])
@@ -99,8 +99,8 @@ def test_a_korean_timeline_is_drawn_with_korean_faces(content_copy, tmp_path):
     img = html.parse(str(out / "partner-ko.html")).find(".//img[@class='timeline']")
     svg = etree.fromstring(base64.b64decode(img.get("src").split(",", 1)[1]))
     texts = [t.text for t in svg.iter("{http://www.w3.org/2000/svg}text")]
-    assert "존슨 행정부(1965)" in texts
-    assert img.get("alt").startswith("선례 연표: 존슨 행정부(1965)")
+    assert "존슨 행정부(1965년)" in texts
+    assert img.get("alt").startswith("선례 연표: 존슨 행정부(1965년)")
     assert figure_alts(out / "partner-ko.pdf") == [img.get("alt")]
     with zipfile.ZipFile(out / "partner-ko.docx") as z:
         assert [n for n in z.namelist() if n.startswith("word/media/")]
@@ -108,7 +108,7 @@ def test_a_korean_timeline_is_drawn_with_korean_faces(content_copy, tmp_path):
     # Hangul in a Japanese or Chinese face takes that region's glyph shapes and metrics:
     # legible, but not what a Korean reader expects, and laid out for other widths.
     korean = [t for t in svg.iter("{http://www.w3.org/2000/svg}text") if HANGUL.search(t.text)]
-    assert len(korean) >= 4  # the three titles and the label "존슨 행정부(1965)"
+    assert len(korean) >= 4  # the three titles and the label "존슨 행정부(1965년)"
     for t in korean:  # SVG: the first CJK face the text falls back to is the Korean one
         cjk = [f.strip() for f in t.get("font-family").split(",") if "CJK" in f]
         assert cjk[:1] == ["Noto Sans CJK KR"], t.get("font-family")

@@ -158,7 +158,7 @@ def test_missing_translation_fails_naming_every_field(content_copy, tmp_path):
     _edit(profile, "  ko: 대한민국 외교부 및 일본 외무성 관계관\n", "")
     to = _line_of(profile, "to:") + 1  # the mapping's first entry
     precedents = content_copy / "precedents.yaml"
-    ko = "        한일 양국의 정치적 의지에 미국의 꾸준한 지지와 양국에 대한 공약이 더해져 1965년\n" \
+    ko = "        한일 양국의 정치적 의지에 미국의 꾸준한 권유와 양국에 대한 공약이 더해져 1965년\n" \
          "        한일기본조약이 체결되었다 [@french2021].\n"
     _edit(precedents, "      ko: >-\n" + ko, "")
 
@@ -212,10 +212,9 @@ def test_a_forbidden_phrase_fails_the_variant_naming_the_section(content_copy, t
                  str(content_copy), "--out", str(tmp_path / "out"))
     assert result.exit_code == 1
     profile = content_copy / "audiences" / "partner.yaml"
-    assert (f"{profile}:{_line_of(profile, 'forbid:')}:"
-            ) in result.stderr
-    assert ("forbid[2]: 'leverage' appears in the partner-en memo (section 'proposals'); "
-            "this audience must not see it") in result.stderr
+    assert (f"{profile}:{_line_of(profile, '{en: leverage, ko: 지렛대')}:5: forbid[2]: 'leverage' "
+            "appears in the partner-en memo (section 'proposals'); this audience must not see "
+            "it") in result.stderr
     assert not (tmp_path / "out" / "partner-en.html").exists()
 
 
@@ -345,7 +344,7 @@ def test_merge_refuses_a_file_that_does_not_match_its_manifest(tmp_path):
     ("memo.yaml", "  languages: [en, ko, ja]", "  languages: [en, en, ko, ja]",
      "variants.languages: listed more than once: en"),
     ("audiences/principal.yaml", "recommendations: [reaffirm-alliances, settle-cost-sharing, "
-     "revive-trilateral-group,\n                  anchor-on-shared-threats, "
+     "revive-trilateral-group,\n                  consult-as-equals, anchor-on-shared-threats, "
      "back-political-openings]", "recommendations: 0",
      "recommendations: expected a number of recommendations (1 or more) or a list of their ids"),
     ("audiences/principal.yaml", "recommendations: [reaffirm-alliances,",
@@ -353,9 +352,13 @@ def test_merge_refuses_a_file_that_does_not_match_its_manifest(tmp_path):
      "recommendations[0]: unknown recommendation id 'reaffirm-alliance'; did you mean "
      "'reaffirm-alliances'?"),
     ("memo.yaml", "    - {audience: [staff, congress, principal], language: [ko, ja]}",
-     "    - {audience: nobody}", "variants.exclude[0].audience: unknown audience id 'nobody'"),
+     "    - {audience: [staff, congress, principal, nobody], language: [ko, ja]}",
+     "variants.exclude[0].audience[3]: unknown audience id 'nobody'"),
     ("audiences/principal.yaml", "sections: [bluf,", "sections: [framing, bluf,",
      "framing: missing: this audience's template prints it"),
+    ("audiences/partner.yaml", "headings: {precedents: shared-record}",
+     "headings: {precedents: shared-recrod}", "headings.precedents: unknown label "
+     "'shared-recrod': add it to "),
 ])
 def test_matrix_and_profile_mistakes_are_located(content_copy, file, old, new, expected):
     _edit(content_copy / file, old, new)
@@ -404,7 +407,7 @@ def test_a_filter_on_a_missing_translation_is_reported_not_a_traceback(content_c
     base.write_text(base.read_text().replace("{{ view.subject }}</dd>",
                                              "{{ view.subject | truncate(60) }}</dd>"))
     partner = content_copy / "audiences" / "partner.yaml"
-    _edit(partner, "  ko: 한미일 3국 협력 강화를 위한 제안\n", "")
+    _edit(partner, "  ko: 한미일 3국 협력 재활성화를 위한 제안\n", "")
     result = run("check", "--content", str(content_copy), "--templates", str(templates))
     assert result.exit_code == 2
     line = next(n for n, text in enumerate(partner.read_text().splitlines(), 1)
@@ -417,7 +420,7 @@ def test_a_label_with_a_wrong_placeholder_is_located(tmp_path):
     templates = tmp_path / "templates"
     shutil.copytree(TEMPLATES, templates)
     labels = templates / "labels.yaml"
-    _edit(labels, 'ko: "{administration} 행정부({years})"', 'ko: "{administration} 행정부({year})"')
+    _edit(labels, 'ko: "{administration} 행정부({years}년)"', 'ko: "{administration} 행정부({year}년)"')
     result = run("check", "--templates", str(templates))
     assert result.exit_code == 2
     line = _line_of(labels, "administration-years:")

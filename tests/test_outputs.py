@@ -110,9 +110,51 @@ def test_principal_pdf_decides_item_by_item_within_two_pages(built):
     """A principal approves items, not a bundle: each recommendation has its own line."""
     assert len(pdf_reader(built / "principal-en.pdf").pages) <= 2
     text = " ".join(pdftotext(built / "principal-en.pdf").split())
-    assert text.count("______ Approve ______ Disapprove ______ Discuss") == 5
+    assert text.count("______ Approve ______ Disapprove ______ Discuss") == 6
     assert "Why Now" in text and "31 March 2021" in text
     assert "Needs the approval of the President and the Secretary of Defense as well." in text
+
+
+def test_the_hill_briefing_is_the_departments_own(built):
+    """Congress gets the Department's briefing: its own FROM line, bottom line and
+    marking; what we do, why, what it costs and what we ask; no internal memo."""
+    pdf = built / "congress-en.pdf"
+    assert len(pdf_reader(pdf).pages) <= 3
+    text = " ".join(pdftotext(pdf).split())
+    assert "FROM Bureau of Legislative Affairs, U.S. Department of State" in text
+    headings = ["SUMMARY", "What We Are Doing", "Why This Approach: The Record",
+                "Where Things Stand", "What It Costs", "What We Ask of Congress"]
+    assert [text.find(h) for h in headings] == sorted(text.find(h) for h in headings) \
+        and -1 not in [text.find(h) for h in headings]
+    assert "The Department is working to restore close cooperation" in text
+    for internal in ("PREDECISIONAL", "We recommend", "Staff may ask", "BOTTOM LINE"):
+        assert internal not in text, internal
+
+
+def _section_text(doc, section: str) -> list[str]:
+    """A section's paragraphs without their notes (whose numbers differ by paper)."""
+    el = doc.tree.find(f".//section[@id='{section}']")
+    return ["".join(p.xpath(".//text()[not(ancestor::span[@class='footnote'])]"))
+            for p in el.iter("p")]
+
+
+def test_the_staff_memo_and_the_hill_briefing_state_the_current_facts_alike():
+    from memo.content import load_project
+    from memo.render import render
+
+    from .conftest import CONTENT, TEMPLATES
+
+    project = load_project(CONTENT)
+    staff, congress = (render(project, a, TEMPLATES, "en") for a in ("staff", "congress"))
+    facts = _section_text(staff, "current")
+    assert facts == _section_text(congress, "current") and len(facts) == 3
+    joined = " ".join(facts)
+    for fact in ("31 March 2021", "furloughed in April 2020", "GSOMIA", "8.2 percent"):
+        assert fact in joined, fact
+    # and the staff weigh each recommendation's risks, which the Hill does not see
+    risks = staff.tree.find(".//section[@id='risks']")
+    assert len(risks.findall(".//li")) == len(project.recommendations)
+    assert congress.tree.find(".//section[@id='risks']") is None
 
 
 @pytest.mark.parametrize("audience", AUDIENCES)
