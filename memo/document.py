@@ -26,6 +26,11 @@ element            meaning                                  Word style (referenc
 =================  =======================================  ==============================
 
 ``section`` and ``article`` group; ``time`` and ``span.draws-on`` are inline text.
+
+A redline (:mod:`memo.redline`) adds ``ins`` and ``del`` around changed text,
+``span.restyled`` around words whose emphasis changed, ``data-change`` on whole blocks
+inserted, deleted or moved, and ``section.changes`` listing them; ``span.field`` marks
+where a content field's text sits while two renderings are compared (:mod:`memo.marks`).
 """
 
 from __future__ import annotations
@@ -44,11 +49,13 @@ ALLOWED: dict[str, set[str]] = {
     "article": {"class", "lang"}, "header": {"class"},
     "section": {"class", "id", "aria-labelledby"},
     "h1": {"class", "id"}, "h2": {"class", "id"}, "h3": {"class", "id"},
-    "p": {"class"}, "ul": {"class"}, "ol": {"class"}, "li": {"class", "id"},
-    "dl": {"class"}, "dt": set(), "dd": set(),
+    "p": {"class", "id"}, "ul": {"class"}, "ol": {"class"}, "li": {"class", "id"},
+    "dl": {"class"}, "dt": {"id"}, "dd": {"id"},
     "em": set(), "strong": set(), "cite": set(), "a": {"href"},
     "span": {"class"}, "time": {"datetime"},
-    "figure": {"class"}, "img": {"class", "src", "alt"},
+    "figure": {"class"}, "img": {"class", "src", "alt", "id"},
+    # a redline's changes (memo.changes)
+    "ins": set(), "del": set(),
 }
 
 CLASSES: dict[str, set[str]] = {
@@ -56,13 +63,13 @@ CLASSES: dict[str, set[str]] = {
     "article": {"memo"}, "header": {"memo-header"},
     "section": {"bluf", "context", "precedents", "precedent", "recommendations", "caveats",
                 "sources", "decision", "decisions", "why-now", "framing", "proposals",
-                "approach", "current", "costs", "asks", "risks", "timeline"},
+                "approach", "current", "costs", "asks", "risks", "timeline", "changes"},
     "figure": {"timeline"}, "img": {"timeline"},
     "h1": {"title"}, "h2": set(), "h3": set(),
-    "ul": {"precedents-brief", "caveats", "decision", "risks"},
+    "ul": {"precedents-brief", "caveats", "decision", "risks", "changes"},
     "ol": {"recommendations", "sources", "proposals", "approach", "asks"},
     "li": set(), "dl": {"routing"},
-    "span": {"footnote", "draws-on"},
+    "span": {"footnote", "draws-on", "field", "restyled"},
 }
 
 

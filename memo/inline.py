@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from html import escape
 
 from markdown_it import MarkdownIt
 from markdown_it.rules_inline import StateInline
@@ -69,16 +70,20 @@ def bad_links(text: str) -> list[tuple[str, str]]:
 Cite = Callable[[str, str], str]
 
 
-def render(text: str, cite: Cite) -> str:
-    """Render one prose field to inline HTML; each citation is passed to ``cite``."""
+def render(text: str, cite: Cite, *, sourced: bool = False) -> str:
+    """Render one prose field to inline HTML; each citation is passed to ``cite``. With
+    ``sourced``, each note also says what it cites (``data-cite="id|locator"``): a
+    redline tells a changed citation from a note renumbered or reworded (Ibid.)."""
     env: dict = {}
     tokens = _MD.parseInline(text, env)
     out = []
     for block in tokens:
         for tok in block.children or []:
             if tok.type == "citation":
-                out.append(f'<span class="footnote">{cite(tok.meta["id"], tok.meta["locator"])}'
-                           "</span>")
+                what = f'{tok.meta["id"]}|{tok.meta["locator"]}'
+                attr = f' data-cite="{escape(what)}"' if sourced else ""
+                out.append(f'<span class="footnote"{attr}>'
+                           f'{cite(tok.meta["id"], tok.meta["locator"])}</span>')
             else:
                 out.append(_MD.renderer.renderInline([tok], _MD.options, env))
     return _attach_notes("".join(out).replace("\n", " "))
@@ -86,7 +91,7 @@ def render(text: str, cite: Cite) -> str:
 
 # One note: its text never holds "</span>" (inline markup inside a note is em, strong,
 # cite or a link), so a match cannot run on into the text after it and into the next note.
-_NOTE = r'<span class="footnote">(?:(?!</span>).)*</span>'
+_NOTE = r'<span class="footnote"[^>]*>(?:(?!</span>).)*</span>'
 
 
 def _attach_notes(text: str) -> str:

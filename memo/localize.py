@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from memo import l10n
+from memo import l10n, marks
 from memo.errors import Problem
 from memo.yamlsource import Source
 
@@ -24,8 +24,9 @@ class Localizer:
     is reported at the line to fix.
     """
 
-    def __init__(self, lang: str, default_lang: str):
+    def __init__(self, lang: str, default_lang: str, marks: bool = False):
         self.lang, self.default_lang = lang, default_lang
+        self.marks = marks  # hand each text out marked with its field (memo.marks)
         self.problems: list[Problem] = []
 
     def report(self, where: tuple[Source, tuple, str] | Problem) -> None:
@@ -40,7 +41,9 @@ class Localizer:
             return self.absent(src, path)
         if isinstance(value, l10n.Text):
             text = value.get_text(self.lang, self.default_lang)
-            return self.missing(src, path) if text is None else text
+            if text is None:
+                return self.missing(src, path)
+            return marks.mark(text, marks.key_for(src, path)) if self.marks else text
         if isinstance(value, BaseModel):
             return Localized(value, self, src, path)
         if isinstance(value, list):

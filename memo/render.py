@@ -41,11 +41,14 @@ from memo.view import View
 
 
 def render(project: Project, audience: str, templates: Theme | Path | None,
-           lang: str | None = None, *, created: str | None = None) -> Document:
+           lang: str | None = None, *, created: str | None = None,
+           marks: bool = False, rules: bool = True) -> Document:
     """Render ``audience``'s memo in ``lang`` to a checked :class:`~memo.document.Document`.
 
     ``created`` (ISO 8601, UTC) dates the document; by default, the memo's own date at
-    midnight UTC. Every writer takes its dates from here, never from the clock.
+    midnight UTC. Every writer takes its dates from here, never from the clock. With
+    ``marks``, each content field's text is wrapped in ``span.field`` naming the field,
+    and each note says what it cites (:mod:`memo.marks`): what a redline compares.
 
     Raises :class:`~memo.errors.ContentError` when text the templates print has no
     translation into ``lang``, or when the result carries a phrase the profile forbids or
@@ -56,28 +59,42 @@ def render(project: Project, audience: str, templates: Theme | Path | None,
     lang = lang or project.memo.lang
     name = template_for(profile, theme)
     created = created or f"{project.memo.date.isoformat()}T00:00:00Z"
-    text, figures, loc, cites = _run(project, profile, theme, lang, name, created)
+    text, figures, loc, cites = _run(project, profile, theme, lang, name, created, marks)
     if not cites.complete:
         # a sources list stood before the last note (a profile put it first, say): the
         # first pass has found every citation, in reading order; list them all
-        text, figures, loc, _ = _run(project, profile, theme, lang, name, created,
+        text, figures, loc, _ = _run(project, profile, theme, lang, name, created, marks,
                                      known=tuple(cites.order))
     if loc.problems:
         raise ContentError(loc.problems, what=f"{audience}-{lang}")
     doc = parse(text, audience=audience, lang=lang, template=name)
+    if marks:
+        from memo.marks import to_spans
+
+        to_spans(doc.tree)
     doc.figures = figures
-    required = [(e, project.files["memo.yaml"], ("require", i))
-                for i, e in enumerate(project.memo.require)]
-    required += [(e, profile._src, ("require", i)) for i, e in enumerate(profile.require)]
-    drafting.check_phrases(doc, profile, required, project.memo.lang)
+    if rules:  # off for an older version read to compare against (memo.redline)
+        required = [(e, project.files["memo.yaml"], ("require", i))
+                    for i, e in enumerate(project.memo.require)]
+        required += [(e, profile._src, ("require", i)) for i, e in enumerate(profile.require)]
+        drafting.check_phrases(doc, profile, required, project.memo.lang)
     return doc
 
 
+def _sourced(html: str, key: str | None) -> str:
+    """``html`` in the provenance span naming its field (memo.marks), when it has one."""
+    if key is None:
+        return html
+    return f'<span class="field" data-field="{escape(key)}">{html}</span>'
+
+
 def _run(project: Project, profile: Profile, theme: Theme, lang: str, name: str,
-         created: str, known: tuple[str, ...] = ()):
+         created: str, marks: bool = False, known: tuple[str, ...] = ()):
     """One pass of the templates: the HTML text, its figures, the localizer holding any
     problems, and the citations made."""
-    loc = Localizer(lang, project.memo.lang)
+    from memo.marks import split, unmark
+
+    loc = Localizer(lang, project.memo.lang, marks)
     view = View(project, profile, lang, loc)
     labels = Labels(theme, loc)
     # str() of a missing label reports it
@@ -112,7 +129,8 @@ def _run(project: Project, profile: Profile, theme: Theme, lang: str, name: str,
             return Markup(str(text))
         if not isinstance(text, str):
             raise TypeError(f"| md takes text, not {type(text).__name__}")
-        return Markup(inline.render(text, cites))
+        key, text = split(text)
+        return Markup(_sourced(inline.render(unmark(text), cites, sourced=marks), key))
 
     env.filters["md"] = md
     env.filters["longdate"] = lambda d: l10n.longdate(d, lang)
@@ -127,7 +145,8 @@ def _run(project: Project, profile: Profile, theme: Theme, lang: str, name: str,
         for raw, p in zip(project.precedents, view.precedents, strict=True):
             label = labels("administration-years", administration=p.administration,
                            years=years(raw.years))
-            events.append(figs.Event(str(label), str(p.title), raw.years.start, raw.years.end))
+            events.append(figs.Event(unmark(str(label)), unmark(str(p.title)),
+                                     raw.years.start, raw.years.end))
         alt = str(labels("timeline-alt", items="; ".join(f"{e.label}: {e.title}"
                                                          for e in events)))
         fig = figs.timeline(events, alt, theme, lang)
@@ -139,7 +158,8 @@ def _run(project: Project, profile: Profile, theme: Theme, lang: str, name: str,
     try:
         text = env.get_template(name).render(
             view=view, memo=view.memo, profile=view.audience, lang=lang, t=labels,
-            cited=cites.cited, bibliography=lambda s: Markup(bibliography_entry(s)),
+            cited=cites.cited, bibliography=lambda s: Markup(_sourced(
+                bibliography_entry(s), f"sources.yaml:sources.{s.id}" if marks else None)),
             timeline=timeline, version=__version__, created=created, run_in=run_in,
             heading=heading, spaced=spaced,
         )
