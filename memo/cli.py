@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from memo import __version__, cli_project
+from memo import __version__, cli_project, cli_review
 from memo.cli_options import (
     Commands,
     content_option,
@@ -364,5 +364,5 @@ def serve(content, templates, port) -> None:
         server.shutdown()
 
 
-for command in (cli_project.new, cli_project.schema, cli_project.theme):
+for command in (cli_project.new, cli_project.schema, cli_project.theme, cli_review.redline):
     main.add_command(command)

@@ -51,7 +51,7 @@ from memo.fields import (
 )
 from memo.profiles import Profile
 from memo.project import MARKER
-from memo.validation import load_file
+from memo.validation import is_lenient, load_file
 from memo.writers import FORMATS
 from memo.yamlsource import Source
 
@@ -298,10 +298,11 @@ def load_project(folder: Path) -> Project:
             crosscheck.check_languages(value, sources.get(fname), langs, problems)
         for profile in audiences.values():
             crosscheck.check_languages(profile, profile._src, langs, problems)
-        drafting.check_content(
-            memo, sources["memo.yaml"],
-            [(sources[f], v) for f, v in parsed.items() if v is not None and f in sources]
-            + [(p._src, p) for p in audiences.values()], audiences, problems)
+        if not is_lenient():
+            drafting.check_content(
+                memo, sources["memo.yaml"],
+                [(sources[f], v) for f, v in parsed.items() if v is not None and f in sources]
+                + [(p._src, p) for p in audiences.values()], audiences, problems)
     if parsed.get("recommendations.yaml") is not None:
         rec_ids = {r.id for r in parsed["recommendations.yaml"].recommendations}
         for profile in audiences.values():

@@ -38,10 +38,11 @@ class Artifact:
     inputs: str
     pages: int | None = None
     fonts: list[dict] | None = None  # memo.fonts.FontFile records: what the bytes used
+    redline: dict | None = None  # a redline's: {"since": what it compares with, "changes"}
 
     def record(self) -> dict:
         rec = asdict(self)
-        for optional in ("pages", "fonts"):
+        for optional in ("pages", "fonts", "redline"):
             if rec[optional] is None:
                 del rec[optional]
         return rec

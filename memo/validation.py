@@ -9,6 +9,8 @@ did you mean 'organization'?``, ``expected a list, got text``. The content files
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
@@ -18,12 +20,35 @@ from memo import l10n, yamlsource
 from memo.errors import Problem, did_you_mean
 from memo.yamlsource import Source
 
+_LENIENT: ContextVar[list[str] | None] = ContextVar("lenient", default=None)
+
+
+@contextmanager
+def lenient():
+    """Within the ``with``, a field the models no longer know is left out rather than
+    refused, and listed (``file: field``) in the list the ``with`` gives: an older
+    version's content, read to compare against, may hold fields since removed. The
+    drafting rules (:mod:`memo.drafting`) are not applied to it either."""
+    dropped: list[str] = []
+    token = _LENIENT.set(dropped)
+    try:
+        yield dropped
+    finally:
+        _LENIENT.reset(token)
+
+
+def is_lenient() -> bool:
+    return _LENIENT.get() is not None
+
 
 def validate(src: Source, model: type[BaseModel], problems: list[Problem]) -> Any:
     """Validate one file's data against ``model``, turning errors into located problems."""
     if not isinstance(src.data, dict):
         problems.append(src.problem((), "expected a mapping of fields at the top level"))
         return None
+    dropped = _LENIENT.get()
+    if dropped is not None:
+        return _validate_leniently(src, model, problems, dropped)
     try:
         return model.model_validate(src.data)
     except ValidationError as exc:
@@ -33,6 +58,41 @@ def validate(src: Source, model: type[BaseModel], problems: list[Problem]) -> An
         for err in found or [_located(src.data, err, every=True) for err in errors]:
             problems.append(_problem_from(src, model, err))
         return None
+
+
+def _validate_leniently(src: Source, model, problems: list[Problem], dropped: list[str]):
+    import copy
+
+    data = copy.deepcopy(src.data)
+    for _ in range(100):  # each round drops the unknown fields pydantic names
+        try:
+            return model.model_validate(data)
+        except ValidationError as exc:
+            extra = [e["loc"] for e in exc.errors() if e["type"] == "extra_forbidden"]
+            if not extra or len(extra) != len(exc.errors()):  # not only unknown fields:
+                return _strict(src, model, problems)  # said as for any content
+            for loc in extra:
+                _drop(data, loc)
+                dropped.append(f"{src.name}: {'.'.join(str(p) for p in loc)}")
+    return None
+
+
+def _strict(src: Source, model, problems: list[Problem]) -> Any:
+    token = _LENIENT.set(None)
+    try:
+        return validate(src, model, problems)
+    finally:
+        _LENIENT.reset(token)
+
+
+def _drop(data: Any, loc: tuple) -> None:
+    for part in loc[:-1]:
+        try:
+            data = data[part]
+        except (KeyError, IndexError, TypeError):
+            return
+    if isinstance(data, dict):
+        data.pop(loc[-1], None)
 
 
 def _located(data: Any, err: dict, every: bool = False) -> dict | None:

@@ -14,16 +14,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from memo.errors import MemoError
-from memo.l10n import language
 from memo.theme import Theme, as_theme
 from memo.writers import DEFAULT, Options, Output, Writer, lazy_module
-from memo.writers.reference import ACCENT, MARK, SANS, SERIF, STYLES, TEXT_WIDTH_IN
+from memo.writers.reference import ACCENT, MARK, STYLES, TEXT_WIDTH_IN
 
 if TYPE_CHECKING:
     from memo.document import Document
 
 # python-docx loads when the writer first writes, not when the build asks what it is
 oxml = lazy_module("memo.writers.oxml")
+tracked = lazy_module("memo.writers.tracked")
+wordprops = lazy_module("memo.writers.wordprops")
 
 HEADING = {"h2": "Heading 1", "h3": "Heading 2"}
 P_CLASS = {"lesson": "Lesson", "rationale": "Rationale", "memo-kind": "Memo Kind"}
@@ -50,11 +51,15 @@ def write(doc: Document, templates: Theme | Path | None, options: Options = DEFA
             body.remove(child)
 
     w = _Walker(word, notes, doc.label("routing-end", ":"), doc.figures)
+    if doc.meta("memo.redline"):  # a redline: its changes as Word's tracked changes
+        w.rev = tracked.Revisions(doc.meta("memo.redline.author") or "memo",
+                                  doc.created.strftime("%Y-%m-%dT%H:%M:%SZ"))
+        tracked.track_revisions(word.settings.element)
     for el in doc.article:
         w.block(el)
     _header_footer(word, w.marking, doc.label("page", "Page {page} of {pages}"))
     notes.save()
-    _properties(word, doc)
+    wordprops.properties(word, doc)
 
     buf = io.BytesIO()
     word.save(buf)
@@ -77,106 +82,6 @@ def _check_styles(word, ref: Path) -> None:
         raise MemoError(f"{ref} lacks the Word style(s) {', '.join(repr(m) for m in missing)}; "
                         "add them in Word (Styles pane, New Style) or regenerate the file with "
                         "python -m memo.writers.reference")
-
-
-def _properties(word, doc: Document) -> None:
-    cp = word.core_properties
-    when = doc.created
-    cp.title = _prop(doc.title)
-    cp.author = _prop(doc.meta("author"))
-    cp.last_modified_by = _prop(doc.meta("author"))
-    cp.subject = _prop(doc.meta("description"))
-    cp.keywords = _prop(doc.meta("keywords"))
-    cp.comments = ""
-    cp.category = _prop(doc.article.findtext(".//p[@class='memo-kind']") or "Memorandum")
-    cp.language = language(doc.lang).tag
-    cp.created = cp.modified = when.replace(tzinfo=None)
-    cp.last_printed = when.replace(tzinfo=None)
-    cp.revision = 1
-    cp.version = _prop(doc.meta("generator"))
-    # the language Word spell-checks in and screen readers speak in
-    from docx.oxml.ns import qn
-
-    styles = word.styles.element
-    rpr = styles.find(f"{qn('w:docDefaults')}/{qn('w:rPrDefault')}/{qn('w:rPr')}")
-    if rpr is not None:
-        lang = rpr.find(qn("w:lang"))
-        if lang is None:
-            from docx.oxml import OxmlElement
-
-            lang = OxmlElement("w:lang")
-            rpr.append(lang)
-        lang.set(qn("w:val"), language(doc.lang).tag)
-        lang.set(qn("w:eastAsia"), language(doc.lang).tag)
-    _east_asian_fonts(styles, doc.lang.split("-")[0])
-    if language(doc.lang).keeps_words:
-        _word_level_breaks(styles)
-
-
-def _east_asian_fonts(styles, lang: str) -> None:
-    """Point every w:eastAsia font at the Noto CJK face for ``lang`` (Korean, Japanese):
-    Word picks a run's East Asian font from w:eastAsia, which Font.name does not set."""
-    from docx.oxml.ns import qn
-
-    region = language(lang).cjk
-    if region is None:
-        return
-    for fonts in styles.iter(qn("w:rFonts")):
-        face = fonts.get(qn("w:eastAsia")) or fonts.get(qn("w:ascii"))
-        if face in (SERIF, SANS):
-            fonts.set(qn("w:eastAsia"), f"{face} CJK {region}")
-    defaults = styles.find(f"{qn('w:docDefaults')}/{qn('w:rPrDefault')}/{qn('w:rPr')}")
-    if defaults is not None:
-        fonts = defaults.find(qn("w:rFonts"))
-        if fonts is None:
-            from docx.oxml import OxmlElement
-
-            fonts = OxmlElement("w:rFonts")
-            defaults.insert(0, fonts)
-        fonts.set(qn("w:eastAsia"), f"{SERIF} CJK {region}")
-
-
-def _word_level_breaks(styles) -> None:
-    """Korean lines break between words: ``w:wordWrap`` on in the paragraph defaults
-    (ECMA-376 17.3.1.45: a word that does not fit moves to the next line whole; off,
-    it is broken between characters). Said explicitly, since what Word does unsaid
-    depends on its version and options; a style of a project's reference.docx that
-    turns it off is the project's choice. LibreOffice (7.4) only carries the setting
-    through to save it again; it breaks Korean between words on its own, but also after
-    a middle dot inside one (핵·미사일)."""
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-
-    defaults = styles.find(qn("w:docDefaults"))
-    if defaults is None:
-        return
-    ppr_default = defaults.find(qn("w:pPrDefault"))
-    if ppr_default is None:
-        ppr_default = OxmlElement("w:pPrDefault")
-        defaults.append(ppr_default)
-    ppr = ppr_default.find(qn("w:pPr"))
-    if ppr is None:
-        ppr = OxmlElement("w:pPr")
-        ppr_default.append(ppr)
-    wrap = ppr.find(qn("w:wordWrap"))
-    if wrap is None:
-        wrap = OxmlElement("w:wordWrap")
-        # CT_PPrBase's order: wordWrap comes after these, before everything else
-        earlier = {qn(f"w:{n}") for n in (
-            "pStyle", "keepNext", "keepLines", "pageBreakBefore", "framePr", "widowControl",
-            "numPr", "suppressLineNumbers", "pBdr", "shd", "tabs", "suppressAutoHyphens",
-            "kinsoku")}
-        anchor = next((el for el in ppr if el.tag not in earlier), None)
-        if anchor is not None:
-            anchor.addprevious(wrap)
-        else:
-            ppr.append(wrap)
-    wrap.set(qn("w:val"), "1")
-
-
-def _prop(value: str) -> str:
-    """A core property value: python-docx refuses more than 255 characters."""
-    return value if len(value) <= 255 else value[:254] + "…"
 
 
 def _header_footer(word, marking: str, page_label: str) -> None:
@@ -210,12 +115,16 @@ class _Walker:
         self.numbering = oxml.Numbering(word)
         self.marking = ""
         self.last_routing = None
+        self.rev = None  # tracked.Revisions, for a redline
+        self.move_part: dict[str, int] = {}  # a moved block's paragraphs, numbered
 
     # -- blocks --------------------------------------------------------------------------
     def block(self, el, context: str = "") -> None:
         tag, cls = el.tag, el.get("class") or ""
         if tag == "p" and cls == "marking":
             self.marking = " ".join(el.text_content().split())
+        elif tag == "section" and cls == "changes":
+            return  # a redline's list of changes: Word lists tracked changes itself
         elif tag in ("section", "header", "article"):
             for child in el:
                 self.block(child, "bluf" if cls == "bluf" else context)
@@ -254,14 +163,36 @@ class _Walker:
         doc_pr = p._p.xpath(".//wp:docPr")[0]
         doc_pr.set("descr", fig.alt)
         doc_pr.set("title", fig.alt[:100])
+        self._whole(img, p._p)
 
     def para(self, el, style: str, prefix: list | None = None):
         p = self.word.add_paragraph(style=self.word.styles[style])
-        for r in prefix or []:
-            p._p.append(r)
+        how = el.get("data-change")
+        for r in prefix or []:  # a routing label: part of the paragraph, and of its change
+            self.put(p._p, r, (tracked.KIND[how], el) if how and self.rev else None)
         self.inline(el, p._p, self.word.part)
         _trim(p._p)
+        self._whole(el, p._p)
         return p
+
+    def _whole(self, el, p) -> None:
+        """A block a redline inserted, deleted or moved: its paragraph mark says so."""
+        how = el.get("data-change")
+        if how and self.rev is not None:
+            move = el.get("data-move")
+            part = 0
+            if move:
+                part = self.move_part[(move, how)] = self.move_part.get((move, how), -1) + 1
+            self.rev.paragraph(p, how, move, part)
+
+    def put(self, target, run, change=None, was: str | None = None) -> None:
+        """Append ``run``, inside the tracked change it belongs to, if any."""
+        if was and self.rev is not None:
+            self.rev.restyle(run, was)
+        if change is None or self.rev is None:
+            target.append(run)
+        else:
+            self.rev.put(target, run, *change)
 
     def routing(self, dl) -> None:
         items = list(dl)
@@ -275,9 +206,13 @@ class _Walker:
         if cls == "decision":  # one line of choices, as on the printed page
             p = self.word.add_paragraph(style=self.word.styles["Decision Line"])
             for i, li in enumerate(el):
-                p._p.append(oxml.run(("\t" if i else "") + "______ "))
+                how = li.get("data-change")
+                self.put(p._p, oxml.run(("\t" if i else "") + "______ "),
+                         (tracked.KIND[how], li) if how and self.rev else None)
                 self.inline(li, p._p, self.word.part)
             _trim(p._p)
+            if len(el):
+                self._whole(el[0], p._p)
             return
         style = "Source Entry" if cls == "sources" else (
             "List Number" if el.tag == "ol" else "List Bullet")
@@ -292,32 +227,54 @@ class _Walker:
                 self.para(child, P_CLASS.get(child.get("class") or "", "List Continue"))
 
     # -- inline --------------------------------------------------------------------------
-    def inline(self, el, target, part, bold=False, italic=False) -> None:
-        """Append runs for ``el``'s text and children (not its tail) to ``target``."""
+    def inline(self, el, target, part, bold=False, italic=False, change=None,
+               was: str | None = None) -> None:
+        """Append runs for ``el``'s text and children (not its tail) to ``target``;
+        inside a redline's change, each run goes into its tracked change."""
         from lxml import etree
 
         if el.text:
-            target.append(oxml.run(_ws(el.text), bold=bold, italic=italic))
+            self.put(target, oxml.run(_ws(el.text), bold=bold, italic=italic), change, was)
         for child in el:
             tag, cls = child.tag, child.get("class") or ""
             if tag == "span" and cls == "footnote":
                 holder = etree.Element("holder")
-                self.inline(child, holder, self.notes.part)
+                # a note added or removed: its text is, as well as its call; a moved
+                # note goes with its call, its text untracked
+                moving = change is not None and change[0] in ("moveFrom", "moveTo")
+                self.inline(child, holder, self.notes.part, change=None if moving else change)
                 _trim(holder)
-                target.append(self.notes.add(list(holder)))
+                self.put(target, self.notes.add(list(holder)), change)
             elif tag == "a":
                 holder = etree.Element("holder")
-                self.inline(child, holder, part, bold, italic)
-                for r in holder:
+                self.inline(child, holder, part, bold, italic, change, was)
+                for r in holder.iter(_W_R):
                     _style_run(r, "Hyperlink")
                 target.append(oxml.hyperlink(part, child.get("href"), list(holder)))
             elif tag in ("p", "ul", "ol"):
                 continue  # block children of a list item are handled by listing()
+            elif tag in ("ins", "del") and self.rev is not None:
+                kind = tracked.MOVED[tracked.KIND[_HOW[tag]]] \
+                    if (el.get("data-move") or _moved(child)) else tracked.KIND[_HOW[tag]]
+                self.inline(child, target, part, bold, italic, (kind, child), was)
+            elif tag == "span" and cls == "restyled":
+                self.inline(child, target, part, bold, italic, change,
+                            child.get("data-was") or "plain")
             else:
-                self.inline(child, target, part,
-                            bold or tag == "strong", italic or tag in ("em", "cite"))
+                self.inline(child, target, part, bold or tag == "strong",
+                            italic or tag in ("em", "cite"), change, was)
             if child.tail:
-                target.append(oxml.run(_ws(child.tail), bold=bold, italic=italic))
+                self.put(target, oxml.run(_ws(child.tail), bold=bold, italic=italic), change,
+                         was)
+
+
+_W_R = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}r"
+_HOW = {"ins": "inserted", "del": "deleted"}
+
+
+def _moved(el) -> bool:
+    """Whether ``el`` sits in a block a redline moved."""
+    return any(a.get("data-move") for a in el.iterancestors())
 
 
 def _ws(text: str) -> str:
@@ -354,9 +311,14 @@ def _bottom_rule(paragraph) -> None:
     ppr = paragraph._p.get_or_add_pPr()
     border = parse_xml(f'<w:pBdr {nsdecls("w")}><w:bottom w:val="single" w:sz="12" w:space="6" '
                        f'w:color="{ACCENT}"/></w:pBdr>')
-    # pBdr goes before spacing and ind in pPr's schema order
-    anchor = next((el for el in (ppr.find(qn("w:spacing")), ppr.find(qn("w:ind")))
-                   if el is not None), None)
+    # pBdr goes before these in pPr's schema order (CT_PPr), the mark's rPr among them
+    after = {qn(f"w:{n}") for n in (
+        "shd", "tabs", "suppressAutoHyphens", "kinsoku", "wordWrap", "overflowPunct",
+        "topLinePunct", "autoSpaceDE", "autoSpaceDN", "bidi", "adjustRightInd", "snapToGrid",
+        "spacing", "ind", "contextualSpacing", "mirrorIndents", "suppressOverlap", "jc",
+        "textDirection", "textAlignment", "textboxTightWrap", "outlineLvl", "divId",
+        "cnfStyle", "rPr", "sectPr", "pPrChange")}
+    anchor = next((el for el in ppr if el.tag in after), None)
     if anchor is not None:
         anchor.addprevious(border)
     else:

@@ -20,6 +20,7 @@ if TYPE_CHECKING:  # lxml stays unloaded until HTML is written
     from memo.document import Document
 
 STYLESHEETS = ("css/memo.css", "css/screen.css")
+REDLINE = "css/redline.css"  # a redline's marks (memo.redline), after the others
 
 
 def write(doc: Document, templates: Theme | Path | None, options: Options = DEFAULT) -> Output:
@@ -29,7 +30,8 @@ def write(doc: Document, templates: Theme | Path | None, options: Options = DEFA
     tree = copy.deepcopy(doc.tree)
     head = tree.find("head")
     style = etree.SubElement(head, "style")
-    style.text = "\n" + "\n".join(theme.path(s).read_text("utf-8") for s in STYLESHEETS)
+    sheets = STYLESHEETS + ((REDLINE,) if doc.meta("memo.redline") else ())
+    style.text = "\n" + "\n".join(theme.path(s).read_text("utf-8") for s in sheets)
     article = tree.find(".//body/article")
 
     notes = []

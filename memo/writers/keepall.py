@@ -46,7 +46,7 @@ syllables, as before, rather than overflow."""
 SKIP = {"head", "title", "style", "script"}
 # The inline elements of the memo subset (memo/document.py) that hold text: a word may
 # run across their edges. Any other element (a block, an image) ends a word.
-INLINE = {"em", "strong", "cite", "a", "span", "time"}
+INLINE = {"em", "strong", "cite", "a", "span", "time", "ins", "del"}
 
 
 def is_korean(lang: str | None) -> bool:

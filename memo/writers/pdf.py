@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -25,6 +26,7 @@ if TYPE_CHECKING:  # lxml stays unloaded until a PDF is written
     from memo.document import Document
 
 STYLESHEETS = ("css/memo.css", "css/print.css")
+REDLINE = "css/redline.css"  # a redline's marks (memo.redline), after the others
 
 
 def _fetcher(theme: Theme):
@@ -89,8 +91,9 @@ def write(doc: Document, templates: Theme | Path | None, options: Options = DEFA
     theme = as_theme(templates)
     fetch = _fetcher(theme)
     fonts = FontConfiguration()
+    redline = bool(doc.meta("memo.redline"))
     sheets = [CSS(filename=str(theme.path(s)), font_config=fonts, url_fetcher=fetch)
-              for s in STYLESHEETS]
+              for s in STYLESHEETS + ((REDLINE,) if redline else ())]
     sheets.append(CSS(string=page_counter_css(doc.label("page", "Page {page} of {pages}")),
                       font_config=fonts, url_fetcher=fetch))
     if options.pdf_variant not in PDF_VARIANTS:
@@ -99,14 +102,57 @@ def write(doc: Document, templates: Theme | Path | None, options: Options = DEFA
     rendered = HTML(string=_layout_html(doc), base_url=str(theme.layers[0]) + "/",
                     url_fetcher=fetch).render(
         stylesheets=sheets, font_config=fonts, presentational_hints=False, pdf_tags=True)
-    data = rendered.write_pdf(pdf_variant=options.pdf_variant, pdf_tags=True,
-                              attachments=_attachments(doc, options))
+    with spoken_changes(redline):
+        data = rendered.write_pdf(pdf_variant=options.pdf_variant, pdf_tags=True,
+                                  attachments=_attachments(doc, options))
     if fetch.refused:  # a font or stylesheet WeasyPrint would silently have done without
         raise MemoError("the theme asks for files memo will not load: "
                         + "; ".join(dict.fromkeys(fetch.refused)))
     _check_glyphs(rendered)
     used, paths = _fonts_used(rendered, theme)
     return Output.of(doc, data, len(rendered.pages), used, paths)
+
+
+@contextmanager
+def spoken_changes(on: bool):
+    """While a redline's PDF is written: its insertions and deletions tagged as spans
+    a screen reader announces ("inserted: …", "deleted: …", from ``data-label``).
+
+    WeasyPrint 70 (pinned) tags an element it has no PDF role for (``ins``, ``del``) as
+    /NonStruct, which assistive technology reads as plain text, so a deleted phrase
+    would be read as if it stood. Its tag builder is wrapped for the one write: each
+    ``ins`` and ``del`` becomes a /Span whose /ActualText says what it is, the text a
+    screen reader speaks in its place (ISO 32000-1, 14.9.4); the page's text, which a
+    reader copies or pdftotext extracts, does not change.
+    """
+    if not on:
+        yield
+        return
+    import pydyf
+    from weasyprint.formatting_structure.boxes import TextBox
+    from weasyprint.pdf import tags
+
+    build, role = tags._build_box_tree, tags._get_pdf_tag
+
+    def spoken_role(tag):
+        return "Span" if tag in ("ins", "del") else role(tag)
+
+    def spoken_build(box, parent, *args):
+        for element in build(box, parent, *args):
+            el = getattr(box, "element", None)
+            if getattr(box, "element_tag", None) in ("ins", "del") and el is not None \
+                    and element.get("S") == "/Span":
+                # this box's own words: an ins broken over two lines is two boxes
+                words = " ".join("".join(b.text for b in box.descendants()
+                                         if isinstance(b, TextBox)).split())
+                element["ActualText"] = pydyf.String(f"{el.get('data-label', '')}: {words}")
+            yield element
+
+    tags._build_box_tree, tags._get_pdf_tag = spoken_build, spoken_role
+    try:
+        yield
+    finally:
+        tags._build_box_tree, tags._get_pdf_tag = build, role
 
 
 def _layout_html(doc: Document) -> str:

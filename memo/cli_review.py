@@ -1,0 +1,70 @@
+"""The commands of a memo's review: ``memo redline`` (what changed since a reader last
+saw it). A thin layer over :mod:`memo.redline`."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from memo.cli_options import content_option, out_option, source_date, templates_option, where
+from memo.errors import display_path
+from memo.writers import FORMATS
+
+
+@click.command()
+@click.option("--since", "since", required=True, metavar="OLD",
+              help="The version to compare with: a git revision of the project (HEAD~1, "
+              "v1.2), a release folder or archive made by `memo release`, or a content "
+              "folder.")
+@click.option("--audience", "-a", "audiences", multiple=True, metavar="NAME",
+              help="Audience to redline (repeatable); default: all in the matrix.")
+@click.option("--lang", "-l", "languages", multiple=True, metavar="CODE",
+              help="Language (repeatable); default: all.")
+@click.option("--format", "-f", "formats", multiple=True, type=click.Choice(FORMATS),
+              help="Format (repeatable); default: all.")
+@click.option("--author", metavar="NAME", default=None,
+              help="Who the DOCX's tracked changes are by.  [default: memo]")
+@content_option
+@templates_option
+@out_option
+def redline(since, audiences, languages, formats, author, content, templates, out) -> None:
+    """Build each selected variant as a redline from OLD to the current content.
+
+    The DOCX carries the changes as Word's tracked changes (insertions, deletions, moves,
+    emphasis), dated with the memo's date or SOURCE_DATE_EPOCH; the PDF and the HTML
+    underline insertions, strike deletions, put a bar beside each changed block and open
+    with a list of the changes. Fields are compared by id, then word by word (Korean and
+    Japanese character by character). Files are named AUDIENCE-LANG.redline.EXT.
+
+    \b
+    Examples:
+      memo redline --since HEAD~1                    every variant, against the last commit
+      memo redline --since v1.2 -a staff -f docx     the staff memo in Word, since a tag
+      memo redline --since dist/memo-v1.2.zip        against a release archive
+    """
+    from memo.redline import redline as run
+
+    paths = where(content, templates, out)
+    result = run(paths.content, paths.templates, paths.output, since, root=paths.root,
+                 audiences=audiences, languages=languages, formats=formats, author=author,
+                 source_date=source_date(),
+                 progress=lambda v, i, n: click.echo(f"[{i}/{n}] {v}", err=True))
+    for v in result.variants:
+        if v.failure:
+            click.echo(f"{v.variant:<14} FAILED", err=False)
+            continue
+        what = "new since then" if v.new_audience else \
+            f"{v.revisions} tracked changes, {len(v.substantive)} to the content"
+        click.echo(f"{v.variant:<14} {what:<40} {' '.join(v.files)}")
+    if result.ignored:
+        click.echo(f"fields of {result.since} this memo no longer knows, left out: "
+                   + "; ".join(result.ignored), err=True)
+    made = sum(1 for v in result.variants if not v.failure)
+    click.echo(f"{made} redline{'s' if made != 1 else ''} since {result.since} -> "
+               f"{display_path(result.out)}/")
+    for v in result.variants:
+        if v.failure:
+            click.echo(f"failed: {v.variant}: {v.failure}", err=True)
+    if not result.ok:
+        sys.exit(1)
