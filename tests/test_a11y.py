@@ -84,3 +84,23 @@ def test_preview_pages_pass_axe(audit, content_copy):
     with serving(content_copy) as url:
         problems += audit(url + "/", ".memo-errors", "preview problems page")
     assert not problems, _report(problems)
+
+
+def test_a_redline_html_passes_axe(audit, tmp_path):
+    """Insertions, deletions, the bars and the list of changes: still no violation."""
+    from click.testing import CliRunner
+
+    from memo.cli import main
+
+    from .test_redline import edited
+
+    new = edited(tmp_path / "content")
+    out = tmp_path / "red"
+    result = CliRunner().invoke(main, ["redline", "--since", str(CONTENT), "--content",
+                                       str(new), "--templates", str(TEMPLATES), "--out",
+                                       str(out), "-f", "html", "-a", "staff", "-a", "partner"])
+    assert result.exit_code == 0, result.output
+    pages = sorted(out.glob("*.redline.html"))
+    assert len(pages) == 4
+    problems = [line for page in pages for line in audit(page.as_uri(), "section.changes")]
+    assert not problems, _report(problems)

@@ -248,7 +248,7 @@ def test_completion_offers_commands_and_audiences():
         out = subprocess.run([exe], env=env, cwd=ROOT, capture_output=True, text=True).stdout
         return [line.split(",", 1)[1] for line in out.splitlines()]
 
-    assert complete("memo re") == ["release"]
+    assert complete("memo re") == ["redline", "release"]
     assert complete("memo build -a p") == ["partner", "principal"]
     assert "--pdf-variant" in complete("memo build --p")
 
