@@ -42,7 +42,7 @@ LEAVES = {"p", "h1", "h2", "h3", "dt", "dd", "img"}
 class Change:
     """One change, as the summary lists it."""
 
-    kind: str  # changed, inserted, deleted, moved, restyled, section-added, section-removed
+    kind: str  # changed, cited, restyled, inserted, deleted, moved, section-added, -removed
     section: str  # the id of the section it is in
     field: str | None  # the field's key (memo.marks), or None for generated text
     added: int = 0  # words (or CJK characters) added
@@ -52,8 +52,11 @@ class Change:
 
     @property
     def substantive(self) -> bool:
-        """A change to content: a field's text, a citation, a block moved or added. A
-        changed label, date or note form (renumbering, Ibid.) is generated text."""
+        """A change to content: a field's text, a citation, a block added or removed.
+        A changed label, date or note form (renumbering, Ibid.) is generated text, and
+        an item in another place is order only (its move is marked all the same)."""
+        if self.kind == "moved":
+            return False
         return self.field is not None or self.kind.startswith("section")
 
 
@@ -127,9 +130,14 @@ class _Merger:
         leaves = [merged] if is_leaf(merged) else [
             d for d in merged.iterdescendants() if isinstance(d.tag, str) and is_leaf(d)
             and not is_leaf(d.getparent())]
+        if how == "moved-to" and leaves:  # one move, listed once, at its new place
+            fields = [t.field for leaf in leaves for t in tokens(leaf, self.lang) if t.field]
+            self.changes.append(Change("moved", section, fields[0] if fields else None,
+                                       anchor=self._anchor(leaves[0])))
         for leaf in leaves:
             self._mark_whole(leaf, how, move, section if not whole_section
-                             else merged.get("id") or section, quiet=whole_section)
+                             else merged.get("id") or section,
+                             quiet=whole_section or how.startswith("moved"))
         return merged
 
     def _mark_whole(self, leaf, how: str, move: str | None, section: str,
@@ -140,8 +148,8 @@ class _Merger:
         toks = tokens(leaf, self.lang)
         fields = list(dict.fromkeys(t.field for t in toks if t.field))
         words = sum(count(t.text) for t in toks if t.kind == "w")
-        if how != "moved-from" and not quiet:  # a move is listed once, at its new place
-            kind = {"inserted": "inserted", "deleted": "deleted", "moved-to": "moved"}[how]
+        if not quiet:
+            kind = {"inserted": "inserted", "deleted": "deleted"}[how]
             self.changes.append(Change(kind, section, fields[0] if fields else None,
                                        words if how == "inserted" else 0,
                                        words if how == "deleted" else 0,
@@ -169,27 +177,26 @@ class _Merger:
     def _record(self, stream, section: str, merged) -> bool:
         """The changes in one block: one record per field it touches, the changes inside
         notes that still cite the same source counted apart, as generated text."""
-        per: dict[tuple, Change] = {}
+        per: dict[tuple, dict] = {}
         for state, tok in flatten(stream):
             in_note, base = state.startswith("n"), state[-1]
             key = (None if in_note else tok.field, in_note)
-            ch = per.get(key)
-            if ch is None:
-                ch = per[key] = Change("restyled" if base == "~" else "changed", section,
-                                       key[0], note=in_note)
-            elif base != "~":
-                ch.kind = "changed"
-            n = count(tok.text) if tok.kind == "w" else 0
-            if base == "+":
-                ch.added += n
-            elif base == "-":
-                ch.removed += n
+            rec = per.setdefault(key, {"+": 0, "-": 0, "cites": 0, "words": False,
+                                       "restyled": False})
+            if base == "~":
+                rec["restyled"] = True
+            elif tok.kind == "n" and not in_note:
+                rec["cites"] += 1  # a note added or removed: another source cited
+            else:
+                rec["words"] = True
+                rec[base] += count(tok.text) if tok.kind == "w" else 0
         if not per:
             return False
         anchor = self._anchor(merged)
-        for ch in per.values():
-            ch.anchor = anchor
-            self.changes.append(ch)
+        for (fld, in_note), rec in per.items():
+            kind = "changed" if rec["words"] else "cited" if rec["cites"] else "restyled"
+            self.changes.append(Change(kind, section, fld, rec["+"], rec["-"], anchor,
+                                       note=in_note))
         return True
 
     def _anchor(self, el) -> str:

@@ -230,7 +230,8 @@ def _summary(merged, since: str, t, count: int, new_audience: bool):
     listed = [c for c in merged.changes if c.substantive]
     p = etree.SubElement(section, "p")
     p.text = t("change-new-variant", since=since) if new_audience else \
-        t("change-count", n=count, listed=len(listed))
+        t("change-count", n=count, listed=len(listed)) if count else \
+        t("change-none", since=since)
     if listed:
         ul = etree.SubElement(section, "ul", {"class": "changes"})
         for c in listed:
@@ -238,7 +239,15 @@ def _summary(merged, since: str, t, count: int, new_audience: bool):
             a = etree.SubElement(li, "a", href=f"#{c.anchor}")
             a.text = _where(merged.article, c)
             a.tail = " " + _what(c, t)
-    generated = len(merged.changes) - len(listed)
+    moves = [c for c in merged.changes if c.kind == "moved"]
+    if moves:  # the order changed: said apart, each linked to the item's new place
+        p = etree.SubElement(section, "p")
+        p.text = t("change-moves", n=len(moves)) + " "
+        for i, c in enumerate(moves):
+            a = etree.SubElement(p, "a", href=f"#{c.anchor}")
+            a.text = _where(merged.article, c)
+            a.tail = t("list-separator") if i < len(moves) - 1 else ""
+    generated = len(merged.changes) - len(listed) - len(moves)
     if generated:
         p = etree.SubElement(section, "p")
         p.text = t("change-generated", n=generated)
@@ -264,7 +273,7 @@ def _where(article, c: Change) -> str:
 
 
 def _what(c: Change, t) -> str:
-    if c.kind in ("section-added", "section-removed", "moved", "restyled"):
+    if c.kind in ("section-added", "section-removed", "restyled", "cited"):
         return t(f"change-{c.kind}")
     if c.kind == "inserted":
         return t("change-inserted", added=c.added)

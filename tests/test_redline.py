@@ -236,7 +236,7 @@ def test_the_pdf_lists_the_changes_and_speaks_them(versions):
     pdf = versions / "red" / "staff-en.redline.pdf"
     text = " ".join(pdftotext(pdf).split())
     assert "Changes since content" in text and "tracked changes" in text
-    assert "Recommendations › consult-as-equals › title moved" in text
+    assert "Moved, the order only: Recommendations › consult-as-equals › title" in text
     with pikepdf.open(pdf) as doc:
         spoken = [str(el.ActualText) for el in structure_elements(doc) if "/ActualText" in el]
         links = [a for page in doc.pages for a in page.get("/Annots", [])
