@@ -67,10 +67,42 @@ def iso_date(epoch: int) -> str:
 
 
 def _sources(content: Path) -> tuple[tuple[str, bytes], ...]:
-    """The content's YAML files, by path inside the folder: what a PDF/A-3 carries."""
+    """The content's YAML files, by path inside the folder: what a PDF/A-3 carries, and
+    what a DOCX's provenance names (``review.yaml`` aside)."""
+    from memo.review import FILE as REVIEW
+
+    # not the reviewers' notes: a release's PDF/A-3 carries these files to its readers
     files = sorted(p for p in content.rglob("*.yaml")
-                   if not any(part.startswith(".") for part in p.relative_to(content).parts))
+                   if not any(part.startswith(".") for part in p.relative_to(content).parts)
+                   and p.relative_to(content).as_posix() != REVIEW)
     return tuple((p.relative_to(content).as_posix(), p.read_bytes()) for p in files)
+
+
+SNAPSHOTS = ".memo/sources"  # in an output folder: the content each DOCX was built from
+
+
+def keep_sources(out: Path, sources: tuple[tuple[str, bytes], ...]) -> Path | None:
+    """Keep, once, the content files a build's DOCX are made from (``out/.memo/sources/
+    <digest>.zip``): ``memo absorb`` compares a reviewed DOCX with the text it was built
+    with, which the content may have moved on from by the time it comes back."""
+    from datetime import datetime, timezone
+
+    from memo.errors import MemoError
+    from memo.output import atomic_write, reproducible_zip
+    from memo.writers.provenance import content_digest
+
+    folder = out / SNAPSHOTS
+    path = folder / f"{content_digest(sources)}.zip"
+    if not path.is_file():
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            atomic_write(path, reproducible_zip(sorted(sources),
+                                                datetime(1980, 1, 1, tzinfo=timezone.utc)))
+        except (OSError, MemoError):
+            # a full disk, say: the variants' own writes fail and say so; without this
+            # copy, absorb still finds the content in git or takes it from --base
+            return None
+    return path
 
 
 def check(content: Path, templates: Theme | Path | None):
@@ -100,7 +132,7 @@ def build(content: Path, templates: Theme | Path | None, out: Path, *,
           languages: Iterable[str] = (), formats: Iterable[str] = (),
           shard: tuple[int, int] | None = None, jobs: int | None = None, force: bool = False,
           pdf_variant: str = PDF_VARIANTS[0], source_date: int | None = None,
-          time_limit: float | None = None,
+          time_limit: float | None = None, review_notes: bool = False,
           progress: Callable[[Outcome, int, int], None] = lambda o, i, n: None) -> Result:
     """Build the selected variants (all declared ones by default) from ``content`` into
     ``out``, in up to ``jobs`` processes (default: one per core).
@@ -111,11 +143,14 @@ def build(content: Path, templates: Theme | Path | None, out: Path, *,
     Raises :class:`~memo.errors.ContentError` (nothing written) when the content or the
     profiles are invalid. A variant that fails is reported in its :class:`Outcome`; the
     other variants are still built. ``progress`` is called as each variant finishes.
+    ``review_notes`` puts the open notes of ``review.yaml`` in: Word comments in the DOCX,
+    notes beside their fields in the HTML (the PDF, for reading, leaves them out).
     """
     theme = as_theme(templates)
     selection = [sorted(audiences), sorted(languages), sorted(formats), shard]
     created = iso_date(source_date) if source_date is not None else None
-    inputs = Inputs(content, theme, out, settings=f"{pdf_variant};{created}")
+    inputs = Inputs(content, theme, out, settings=f"{pdf_variant};{created}"
+                    + (";review-notes" if review_notes else ""), notes=review_notes)
     key = inputs.plan_key(*selection)
     manifest = {a["path"]: a for a in read_manifest(out)}
     result = Result(out)
@@ -145,8 +180,10 @@ def build(content: Path, templates: Theme | Path | None, out: Path, *,
         manifest = {a["path"]: a for a in read_manifest(out)}  # as of now, locked
         remember_plan(out, key, variants)
         job = Job(project, theme, out, Options(pdf_variant, _sources(content)), created,
-                  time_limit)
+                  time_limit, review_notes)
         fonts = FontChecker(out)
+        if any("docx" in v.formats for v in variants):
+            keep_sources(out, job.options.sources)
         try:
             _build_all(job, variants, inputs, manifest, result, jobs, force, progress, fonts)
         finally:  # interrupted too: record what was written
@@ -156,7 +193,8 @@ def build(content: Path, templates: Theme | Path | None, out: Path, *,
                          formats=formats) if shard else variants
             write_manifest(out, result.artifacts, shard_record(
                 shard, inputs.everything, [v.name for v in whole],
-                {"pdf_variant": pdf_variant, "source_date": source_date}))
+                {"pdf_variant": pdf_variant, "source_date": source_date,
+                 "review_notes": review_notes}))
     order = {v.name: i for i, v in enumerate(variants)}
     result.outcomes.sort(key=lambda o: order[o.variant])
     return result

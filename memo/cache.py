@@ -63,17 +63,22 @@ def library_versions() -> str:
 class Inputs:
     """The inputs hash of each artifact: everything that can change its bytes."""
 
-    def __init__(self, content: Path, theme: Theme, out: Path, settings: str = ""):
+    def __init__(self, content: Path, theme: Theme, out: Path, settings: str = "",
+                 notes: bool = False):
+        from memo.review import FILE as REVIEW
+
         self.content = content
         out_dir = out.resolve()
 
         def produced(path: Path) -> bool:  # an output folder inside content/ is not input
             return path.resolve().is_relative_to(out_dir)
 
+        # the reviewers' notes change no file unless the build shows them (--review-notes)
+        review = content / REVIEW
         audiences = content / "audiences"
         shared = hashlib.sha256()
-        shared.update(_tree_digest(content, lambda p: produced(p) or p.is_relative_to(audiences))
-                      .encode())
+        shared.update(_tree_digest(content, lambda p: produced(p) or p.is_relative_to(audiences)
+                                   or not notes and p == review).encode())
         shared.update(theme.digest(produced).encode())
         shared.update(library_versions().encode())
         shared.update(settings.encode())  # the PDF variant, the documents' date

@@ -137,7 +137,7 @@ def _complete_audience(ctx, param, incomplete: str):
               help="Format to write (repeatable); default: all.")
 @engine_options
 def build(audiences, languages, formats, content, templates, out, jobs, force, pdf_variant,
-          shard, time_limit) -> None:
+          shard, time_limit, review_notes) -> None:
     """Build the variants the options select from the matrix (all by default).
 
     Files are named AUDIENCE-LANG.EXT; OUT/manifest.json lists them with their hashes,
@@ -150,7 +150,8 @@ def build(audiences, languages, formats, content, templates, out, jobs, force, p
     """
     _run_build(content, templates, out, audiences=audiences,
                languages=languages, formats=formats, jobs=jobs, force=force,
-               pdf_variant=pdf_variant, shard=shard, time_limit=time_limit)
+               pdf_variant=pdf_variant, shard=shard, time_limit=time_limit,
+               review_notes=review_notes)
 
 
 @main.command()
@@ -158,8 +159,8 @@ def build(audiences, languages, formats, content, templates, out, jobs, force, p
 @click.option("--merge", "merge", is_flag=True,
               help="Do not build: merge the output folders DIRS into OUT.")
 @click.argument("dirs", nargs=-1, type=click.Path(path_type=Path))
-def batch(content, templates, out, jobs, force, pdf_variant, shard, time_limit, merge,
-          dirs) -> None:
+def batch(content, templates, out, jobs, force, pdf_variant, shard, time_limit, review_notes,
+          merge, dirs) -> None:
     """Build every variant the matrix declares (audiences × languages × formats).
 
     Runs in parallel, skips variants that are up to date, and keeps going when one
@@ -184,7 +185,8 @@ def batch(content, templates, out, jobs, force, pdf_variant, shard, time_limit, 
         raise UsageError(f"unexpected arguments {' '.join(map(str, dirs))} (folders are for "
                          "--merge)")
     _run_build(content, templates, out, shard=shard, jobs=jobs,
-               force=force, pdf_variant=pdf_variant, time_limit=time_limit)
+               force=force, pdf_variant=pdf_variant, time_limit=time_limit,
+               review_notes=review_notes)
 
 
 @main.command()
@@ -364,5 +366,6 @@ def serve(content, templates, port) -> None:
         server.shutdown()
 
 
-for command in (cli_project.new, cli_project.schema, cli_project.theme, cli_review.redline):
+for command in (cli_project.new, cli_project.schema, cli_project.theme, cli_review.redline,
+                cli_review.absorb):
     main.add_command(command)

@@ -35,6 +35,9 @@ pdf_variant_option = click.option(
 time_limit_option = click.option(
     "--time-limit", type=click.FloatRange(min=0, min_open=True), default=300.0,
     show_default=True, metavar="SECONDS", help="Fail a variant that takes longer than this.")
+review_notes_option = click.option(
+    "--review-notes", is_flag=True, help="Put the open notes of review.yaml in: Word "
+    "comments on their words in the DOCX, beside them in the HTML (not in the PDF).")
 shard_option = click.option(
     "--shard", metavar="K/N", help="Build only the K-th of N slices of the variants "
     "(for N CI runners); `memo batch --merge` joins their folders.")
@@ -44,7 +47,7 @@ def engine_options(command):
     """The options `memo build` and `memo batch` share: they are one engine."""
     for option in reversed((content_option, templates_option, out_option, jobs_option,
                             force_option, pdf_variant_option, shard_option,
-                            time_limit_option)):
+                            time_limit_option, review_notes_option)):
         command = option(command)
     return command
 

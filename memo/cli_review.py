@@ -1,9 +1,11 @@
 """The commands of a memo's review: ``memo redline`` (what changed since a reader last
-saw it). A thin layer over :mod:`memo.redline`."""
+saw it) and ``memo absorb`` (a reviewer's edits back into the YAML). A thin layer over
+:mod:`memo.redline` and :mod:`memo.absorb`."""
 
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 
@@ -67,4 +69,56 @@ def redline(since, audiences, languages, formats, author, content, templates, ou
         if v.failure:
             click.echo(f"failed: {v.variant}: {v.failure}", err=True)
     if not result.ok:
+        sys.exit(1)
+
+
+@click.command()
+@click.argument("docx", type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@content_option
+@templates_option
+@click.option("--base", metavar="OLD", default=None,
+              help="The version the DOCX was built from, if memo cannot find it: a git "
+              "revision, a release or a content folder.")
+@click.option("--dry-run", is_flag=True, help="Write nothing: print the change as a "
+              "unified diff of the YAML files.")
+@click.option("--partial", is_flag=True, help="Write what can be taken back even when "
+              "some edits cannot.")
+def absorb(docx, content, templates, base, dry_run, partial) -> None:
+    """Take a reviewer's edits and comments in DOCX back into the YAML.
+
+    Each field the reviewer changed (tracked changes accepted; untracked edits too) is
+    written back in place, its markup and citations kept where the reviewer kept their
+    words and notes, nothing else in the file moving. Comments go to review.yaml, tied
+    to their field. Edits memo cannot take back (generated text, a change across two
+    fields, a field changed in the YAML since) are listed, and then nothing is written
+    unless --partial; exit 1.
+
+    \b
+    Examples:
+      memo absorb staff-en-reviewed.docx --dry-run
+      memo absorb partner-ko-cleared.docx
+    """
+    from memo.absorb import absorb as run
+
+    paths = where(content, templates)
+    found = run(docx, paths.content, paths.templates, root=paths.root, output=paths.output,
+                base=base, dry_run=dry_run, partial=partial)
+    if dry_run and found.diff:
+        click.echo(found.diff, nl=False)
+    for p in found.problems:
+        click.echo(f"cannot take back: {p.near}: {p.what}: {p.words}", err=True)
+    for p in found.notes_edited:
+        click.echo(f"not applied: {p.near}: {p.what}: {p.words}", err=True)
+    by = sorted({a for e in found.edits for a in e.by})
+    verb = "would change" if dry_run or (found.problems and not partial) else "changed"
+    click.echo(f"{display_path(docx)} ({found.variant}, compared with {found.base}): "
+               f"{len(found.edits)} field{'s' if len(found.edits) != 1 else ''} {verb}"
+               + (f" by {', '.join(by)}" if by else "")
+               + f"; {len(found.comments)} comment{'s' if len(found.comments) != 1 else ''}"
+               + (f" ({found.new_comments} new)" if found.comments else ""))
+    for e in found.edits:
+        click.echo(f"  {display_path(paths.content / e.file)}:{e.line}  {e.key.split(':', 1)[1]}")
+    if found.problems and not partial:
+        click.echo(f"{len(found.problems)} edit(s) cannot be taken back: nothing written "
+                   "(--partial writes the rest)", err=True)
         sys.exit(1)

@@ -36,6 +36,7 @@ from pydantic import (
 )
 
 from memo import crosscheck, drafting, profiles
+from memo import review as reviews
 from memo.errors import ContentError, Problem, display_path
 from memo.fields import (
     FormatName,
@@ -226,6 +227,23 @@ class Briefing(_Model):
     asks: list[BriefingItem] = Field([], description="What the Department asks of Congress.")
 
 
+class ReviewNote(_Model):
+    """A reviewer's comment, kept in ``review.yaml`` (:mod:`memo.review`)."""
+
+    field: Text = Field(description="The field's key: FILE:ID.FIELD (memo.marks).")
+    lang: Lang = "en"
+    author: Text = "Reviewer"
+    date: Text | None = None
+    quote: Text | None = Field(None, description="The words the comment was anchored on.")
+    text: Text
+    resolved: bool = False
+    from_: Text | None = Field(None, alias="from", description="The DOCX it came from.")
+
+
+class ReviewFile(_Model):
+    notes: list[ReviewNote] = []
+
+
 class Project(BaseModel):
     """A whole memo project, validated; what every later stage reads."""
 
@@ -237,6 +255,7 @@ class Project(BaseModel):
     caveats: list[Caveat]
     sources: list[SourceEntry]
     briefing: Briefing = Briefing()
+    review: list[ReviewNote] = []  # reviewers' comments, by field (memo absorb)
     audiences: dict[str, Profile]
     files: dict[str, Source] = {}  # file name -> its Source, to point at lines later
 
@@ -255,7 +274,7 @@ FILES = {
     "caveats.yaml": _CaveatsFile,
     "sources.yaml": _SourcesFile,
 }
-OPTIONAL = {"briefing.yaml": Briefing}
+OPTIONAL = {"briefing.yaml": Briefing, reviews.FILE: ReviewFile}
 
 
 def load_project(folder: Path) -> Project:
@@ -313,7 +332,8 @@ def load_project(folder: Path) -> Project:
                                                                    rec_ids)))
     if problems:
         raise ContentError(problems)
-    return Project(
+    notes = parsed.get(reviews.FILE)
+    project = Project(
         folder=folder,
         memo=memo,
         precedents=parsed["precedents.yaml"].precedents,
@@ -321,6 +341,12 @@ def load_project(folder: Path) -> Project:
         caveats=parsed["caveats.yaml"].caveats,
         sources=parsed["sources.yaml"].sources,
         briefing=parsed.get("briefing.yaml") or Briefing(),
+        review=notes.notes if notes is not None else [],
         audiences=audiences,
         files=sources,
     )
+    if notes is not None:
+        crosscheck.check_notes(project, sources[reviews.FILE], problems)
+        if problems:
+            raise ContentError(problems)
+    return project

@@ -132,3 +132,16 @@ def _strings(data: Any, path: tuple):
     elif isinstance(data, list):
         for i, v in enumerate(data):
             yield from _strings(v, path + (i,))
+
+
+def check_notes(project: Any, src: Source, problems: list[Problem]) -> None:
+    """Each review note is on a field the content still has, in a language it has."""
+    from memo.marks import locate
+
+    for i, note in enumerate(project.review):
+        try:
+            locate(project, note.field, note.lang)
+        except LookupError as exc:
+            problems.append(src.problem(("notes", i, "field"), f"{exc}: the note is on "
+                                        "nothing; move it to the field it is about, or "
+                                        "delete it"))

@@ -119,13 +119,30 @@ class Document:
     def article(self) -> etree._Element:
         return self.tree.find(".//body/article")
 
+    def plain(self) -> Document:
+        """The document without its provenance marks (:mod:`memo.marks`), as every
+        format shows it but the DOCX, which keeps them as hidden bookmarks; the
+        document itself when it has none. Its bytes are those of a render without
+        marks, so a format's output does not depend on whether the render had them."""
+        if self.tree.find(".//span[@class='field']") is None and \
+                self.tree.find(".//span[@data-cite]") is None:
+            return self
+        import copy
+
+        from memo.words import strip_marks
+
+        tree = copy.deepcopy(self.tree)
+        strip_marks(tree)
+        text = html.tostring(tree, encoding="unicode", doctype="<!DOCTYPE html>")
+        return Document(text, tree, self.audience, self.lang, self.figures)
+
     def words(self) -> int:
-        """The memo's length as its budget counts it: the text, without the marking and
-        the notes (see :func:`memo.l10n.count_words` for Japanese)."""
+        """The memo's length as its budget counts it: the text, without the marking, the
+        reviewers' notes and the notes (see :func:`memo.l10n.count_words` for Japanese)."""
         from memo.l10n import count_words
 
         text = " ".join(self.article.xpath(
-            ".//text()[not(ancestor::span[@class='footnote'])"
+            ".//text()[not(ancestor::span[@class='footnote' or @class='review-note'])"
             " and not(ancestor::p[contains(concat(' ', @class, ' '), ' marking ')])]"))
         return count_words(text, self.lang)
 

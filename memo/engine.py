@@ -46,6 +46,7 @@ class Job:
     options: Options
     created: str | None  # the documents' date (ISO 8601), when not the memo's own
     time_limit: float | None = None  # seconds one variant may take
+    review_notes: bool = False  # the open notes of review.yaml shown (Word comments)
 
 
 @dataclass
@@ -88,8 +89,10 @@ def make(job: Job, variant: Variant, inputs: dict[str, str]) -> Made:
 
     start = time.perf_counter()
     project, theme = job.project, job.theme
+    # marked: the DOCX carries where each field's text came from, for `memo absorb`
     doc = rendering.render(project, variant.audience, theme, variant.lang,
-                           created=job.created)
+                           created=job.created, marks=True,
+                           review_notes=job.review_notes)
     words = doc.words()
     outputs = {fmt: writer(fmt)(doc, theme, job.options) for fmt in variant.formats}
     budget = project.audiences[variant.audience].budget

@@ -21,6 +21,7 @@ same field has the same key after its list is reordered: ``file:id.field``.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 START, SEP, END = "\ue000", "\ue001", "\ue002"
@@ -60,9 +61,9 @@ def key_for(src: Any, path: tuple) -> str:
 
 def _file(name: str) -> str:
     """A content file's name as the content folder knows it: ``audiences/partner.yaml``."""
-    from pathlib import PurePath
-
-    path = PurePath(name)
+    # resolved: a file's name is as the command was given it, relative to where it ran
+    # (``staff.yaml`` when run inside content/audiences/), and the key must not depend on it
+    path = Path(name).resolve() if name else Path(name)
     return f"audiences/{path.name}" if path.parent.name == "audiences" else path.name
 
 
@@ -143,3 +144,43 @@ def _node(piece, etree):
     span = etree.Element("span", {"class": "field", "data-field": key})
     span.text = inner
     return span
+
+
+_PART = re.compile(r"[^.\[\]]+|\[\d+\]")
+
+
+def locate(project, key: str, lang: str, whole: bool = False) -> tuple[str, tuple]:
+    """The file and the YAML path (the language's entry included) of field ``key``, in
+    ``project`` (a :class:`memo.content.Project`); LookupError when it has no such field.
+    ``whole``: the path of what the key names even when it is not one text (a source's
+    entry, say), for saying where it is."""
+    file, _, dotted = key.partition(":")
+    src = project.files.get(file) if not file.startswith("audiences/") else \
+        getattr(project.audiences.get(Path(file).stem), "_src", None)
+    if src is None:
+        raise LookupError(f"no content file {file} for field {key}")
+    data, path = src.data, []
+    for part in _PART.findall(dotted):
+        if part.startswith("["):
+            i = int(part[1:-1])
+        elif isinstance(data, list):
+            i = next((n for n, item in enumerate(data)
+                      if isinstance(item, dict) and item.get("id") == part), None)
+            if i is None:
+                raise LookupError(f"no item {part!r} in {file} any more")
+        else:
+            i = part
+        try:
+            data = data[i]
+        except (KeyError, IndexError, TypeError):
+            raise LookupError(f"no field {dotted} in {file} any more") from None
+        path.append(i)
+    if whole and not (isinstance(data, dict) and lang in data):
+        return file, tuple(path)
+    if isinstance(data, dict):
+        if lang not in data:
+            raise LookupError(f"{key} has no {lang} text")
+        path.append(lang)
+    elif not isinstance(data, str):
+        raise LookupError(f"{key} is not a text field")
+    return file, tuple(path)

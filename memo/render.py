@@ -42,19 +42,22 @@ from memo.view import View
 
 def render(project: Project, audience: str, templates: Theme | Path | None,
            lang: str | None = None, *, created: str | None = None,
-           marks: bool = False, rules: bool = True) -> Document:
+           marks: bool = False, rules: bool = True, review_notes: bool = False) -> Document:
     """Render ``audience``'s memo in ``lang`` to a checked :class:`~memo.document.Document`.
 
     ``created`` (ISO 8601, UTC) dates the document; by default, the memo's own date at
     midnight UTC. Every writer takes its dates from here, never from the clock. With
     ``marks``, each content field's text is wrapped in ``span.field`` naming the field,
     and each note says what it cites (:mod:`memo.marks`): what a redline compares.
+    With ``review_notes`` (marks implied), the open notes of ``review.yaml`` sit after
+    their fields (:func:`memo.review.attach`): no drafting rule or budget reads them.
 
     Raises :class:`~memo.errors.ContentError` when text the templates print has no
     translation into ``lang``, or when the result carries a phrase the profile forbids or
     lacks one the memo or the profile requires (:mod:`memo.drafting`).
     """
     theme = as_theme(templates)
+    marks = marks or review_notes
     profile = project.audiences[audience]
     lang = lang or project.memo.lang
     name = template_for(profile, theme)
@@ -78,6 +81,10 @@ def render(project: Project, audience: str, templates: Theme | Path | None,
                     for i, e in enumerate(project.memo.require)]
         required += [(e, profile._src, ("require", i)) for i, e in enumerate(profile.require)]
         drafting.check_phrases(doc, profile, required, project.memo.lang)
+    if review_notes:
+        from memo.review import attach
+
+        attach(doc.tree, project.review, lang)
     return doc
 
 

@@ -9,7 +9,6 @@ the page shows the problems (file, line, field) until they are fixed.
 
 from __future__ import annotations
 
-import copy
 import html
 import os
 import re
@@ -34,6 +33,7 @@ article.memo {{ box-sizing: border-box; margin: 0 auto; background: #fff;
                box-shadow: 0 1px 6px rgba(0, 0, 0, 0.25); }}
 p.marking {{ visibility: visible; height: auto; text-align: center; font-size: 7.5pt;
             font-weight: bold; letter-spacing: 0.08em; color: {style.MARK}; margin-bottom: 1.2em; }}
+span.review-note {{ display: block; }}  /* print.css hides them; the preview shows them */
 span.footnote {{ font-size: 7.8pt; color: {style.MUTED}; }}
 span.footnote::before {{ content: " ["; }} span.footnote::after {{ content: "]"; }}
 /* links are clickable here, unlike on paper: shown by more than colour (WCAG 1.4.1) */
@@ -105,7 +105,7 @@ class Preview:
         try:
             project = self._project()
             audience, lang = self._split(project, name)
-            doc = render(project, audience, self.theme, lang)
+            doc = render(project, audience, self.theme, lang, review_notes=True)
             # the look of the printed memo: the stylesheets of the format that lays out pages
             css = "\n".join(self.theme.path(s).read_text("utf-8") for s in paged().stylesheets)
         except MemoError as err:
@@ -115,7 +115,7 @@ class Preview:
         from memo.writers.html import main_landmark
 
         css = css.replace("url(../fonts/", "url(/fonts/") + PREVIEW_CSS
-        page = lxml_html.tostring(main_landmark(copy.deepcopy(doc.tree)), encoding="unicode",
+        page = lxml_html.tostring(main_landmark(doc.plain().tree), encoding="unicode",
                                   doctype="<!DOCTYPE html>", method="html")
         return page.replace("</head>", f"<style>{css}</style>\n"
                             + _reload(self.version) + "</head>", 1)
@@ -125,7 +125,7 @@ class Preview:
 
         project = self._project()
         audience, lang = self._split(project, name)
-        doc = render(project, audience, self.theme, lang)
+        doc = render(project, audience, self.theme, lang, marks=True)  # as the build has it
         return writer(fmt)(doc, self.theme).data
 
     def _split(self, project, name: str) -> tuple[str, str]:

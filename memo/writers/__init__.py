@@ -41,6 +41,9 @@ class Output:
     """The font files the bytes depend on (:class:`memo.fonts.FontFile`)."""
     font_places: dict[str, str] = field(default_factory=dict)
     """Where this machine keeps the system fonts among them: FontFile.key -> path."""
+    provenance: dict[str, str] = field(default_factory=dict)
+    """A format that marks where each field's text is (the DOCX's bookmarks): each
+    mark's name -> the field's key (memo.marks)."""
 
     @classmethod
     def of(cls, doc, data: bytes, pages: int | None = None, fonts=(),

@@ -24,7 +24,9 @@ if TYPE_CHECKING:
 # python-docx loads when the writer first writes, not when the build asks what it is
 oxml = lazy_module("memo.writers.oxml")
 tracked = lazy_module("memo.writers.tracked")
+provenance = lazy_module("memo.writers.provenance")
 wordprops = lazy_module("memo.writers.wordprops")
+comments = lazy_module("memo.writers.comments")
 
 HEADING = {"h2": "Heading 1", "h3": "Heading 2"}
 P_CLASS = {"lesson": "Lesson", "rationale": "Rationale", "memo-kind": "Memo Kind"}
@@ -50,7 +52,7 @@ def write(doc: Document, templates: Theme | Path | None, options: Options = DEFA
         if not child.tag.endswith("}sectPr"):
             body.remove(child)
 
-    w = _Walker(word, notes, doc.label("routing-end", ":"), doc.figures)
+    w = _Walker(word, notes, doc.label("routing-end", ":"), doc.figures, doc.created)
     if doc.meta("memo.redline"):  # a redline: its changes as Word's tracked changes
         w.rev = tracked.Revisions(doc.meta("memo.redline.author") or "memo",
                                   doc.created.strftime("%Y-%m-%dT%H:%M:%SZ"))
@@ -60,10 +62,19 @@ def write(doc: Document, templates: Theme | Path | None, options: Options = DEFA
     _header_footer(word, w.marking, doc.label("page", "Page {page} of {pages}"))
     notes.save()
     wordprops.properties(word, doc)
+    if w.bookmarks:  # which field each bookmark holds is found again from the content
+        props = {"memo.variant": f"{doc.audience}-{doc.lang}"}
+        if options.sources:
+            files = provenance.shown_files(w.named.values(), doc.audience)
+            props["memo.content"] = provenance.content_digest(options.sources, files)
+            props["memo.content.files"] = " ".join(files)
+        provenance.set_custom_properties(word, props)
 
     buf = io.BytesIO()
     word.save(buf)
-    return Output.of(doc, oxml.reproducible_zip(buf.getvalue(), doc.created))
+    out = Output.of(doc, oxml.reproducible_zip(buf.getvalue(), doc.created))
+    out.provenance = w.named
+    return out
 
 
 def _check_styles(word, ref: Path) -> None:
@@ -107,7 +118,7 @@ class _Walker:
     """Turns the article's elements into Word paragraphs, in document order."""
 
     def __init__(self, word, notes: oxml.Footnotes, routing_end: str = ":",
-                 figures: dict | None = None):
+                 figures: dict | None = None, created=None):
         self.word = word
         self.notes = notes
         self.figures = figures or {}
@@ -117,6 +128,19 @@ class _Walker:
         self.last_routing = None
         self.rev = None  # tracked.Revisions, for a redline
         self.move_part: dict[str, int] = {}  # a moved block's paragraphs, numbered
+        self.bookmarks = 0  # the fields marked, each as a hidden bookmark
+        self._seen: dict[str, int] = {}
+        self.named: dict[str, str] = {}  # bookmark name -> field key
+        self.field_runs: dict[str, list] = {}  # each field's runs, where first written
+        self.created = created  # the document's date: a comment's, when it has none
+
+    def _mark(self, target, key: str) -> tuple:
+        """A bookmark for field ``key``: its start appended to ``target`` now, its end
+        to append after the field's runs."""
+        self.bookmarks += 1
+        name = provenance.bookmark_name(key, self._seen)
+        self.named[name] = key
+        return oxml.bookmark(target, self.bookmarks, name)
 
     # -- blocks --------------------------------------------------------------------------
     def block(self, el, context: str = "") -> None:
@@ -237,12 +261,30 @@ class _Walker:
             self.put(target, oxml.run(_ws(el.text), bold=bold, italic=italic), change, was)
         for child in el:
             tag, cls = child.tag, child.get("class") or ""
-            if tag == "span" and cls == "footnote":
+            if tag == "span" and cls == "field":
+                end = self._mark(target, child.get("data-field") or "")
+                first = len(target)
+                self.inline(child, target, part, bold, italic, change, was)
+                self.field_runs.setdefault(child.get("data-field"), list(target)[first:])
+                target.append(end)
+            elif tag == "span" and cls == "review-note":
+                # a reviewer's open note (memo build --review-notes), at the end of its
+                # field's paragraph: a comment on the field's runs (on an empty run
+                # here, when the field had none)
+                anchor = self.field_runs.get(child.get("data-field")) or [oxml.run("")]
+                if anchor[0].getparent() is None:
+                    target.append(anchor[0])
+                comments.add(self.word, anchor, child, self.created)
+            elif tag == "span" and cls == "footnote":
                 holder = etree.Element("holder")
+                end = self._mark(holder, provenance.note_key(child.get("data-cite"))) \
+                    if child.get("data-cite") else None
                 # a note added or removed: its text is, as well as its call; a moved
                 # note goes with its call, its text untracked
                 moving = change is not None and change[0] in ("moveFrom", "moveTo")
                 self.inline(child, holder, self.notes.part, change=None if moving else change)
+                if end is not None:
+                    holder.append(end)
                 _trim(holder)
                 self.put(target, self.notes.add(list(holder)), change)
             elif tag == "a":

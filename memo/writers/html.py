@@ -27,6 +27,7 @@ def write(doc: Document, templates: Theme | Path | None, options: Options = DEFA
     from lxml import etree, html
 
     theme = as_theme(templates)
+    doc = doc.plain()
     tree = copy.deepcopy(doc.tree)
     head = tree.find("head")
     style = etree.SubElement(head, "style")

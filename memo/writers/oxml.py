@@ -40,6 +40,18 @@ def run(text: str, *, bold=False, italic=False, color: str | None = None) -> Oxm
     return r
 
 
+def bookmark(target, bid: int, name: str) -> OxmlElement:
+    """Append a ``w:bookmarkStart`` named ``name`` to ``target``; return its
+    ``w:bookmarkEnd``, to append where the bookmark ends."""
+    start = OxmlElement("w:bookmarkStart")
+    start.set(qn("w:id"), str(bid))
+    start.set(qn("w:name"), name)
+    target.append(start)
+    end = OxmlElement("w:bookmarkEnd")
+    end.set(qn("w:id"), str(bid))
+    return end
+
+
 def hyperlink(part, url: str, runs: list) -> OxmlElement:
     """A ``w:hyperlink`` to an external ``url``, its relationship added to ``part``."""
     rid = part.relate_to(url, RT.HYPERLINK, is_external=True)

@@ -89,6 +89,7 @@ def write(doc: Document, templates: Theme | Path | None, options: Options = DEFA
     from weasyprint.text.fonts import FontConfiguration
 
     theme = as_theme(templates)
+    doc = doc.plain()
     fetch = _fetcher(theme)
     fonts = FontConfiguration()
     redline = bool(doc.meta("memo.redline"))
