@@ -71,11 +71,16 @@ def test_every_variant_html_passes_axe(built, audit):
 
 
 def test_preview_pages_pass_axe(audit, content_copy):
+    from .test_absorb import NOTES
+
+    (content_copy / "review.yaml").write_text(NOTES, "utf-8")  # reviewers' notes shown
     names = [v.name for v in plan(load_project(content_copy))]
     with serving(content_copy) as url:
         problems = audit(url + "/", "a[href$='.pdf']", "preview index")
         for name in names:
-            problems += audit(f"{url}/v/{name}.html", "article.memo", f"preview {name}")
+            shows = "span.review-note" if name in ("staff-en", "partner-ko") else \
+                "article.memo"
+            problems += audit(f"{url}/v/{name}.html", shows, f"preview {name}")
     # The page shown instead while the content does not build. The content is broken
     # before the server starts: an edit while it runs would reload the page mid-audit.
     precedents = content_copy / "precedents.yaml"
@@ -83,6 +88,22 @@ def test_preview_pages_pass_axe(audit, content_copy):
                                                          "years: 1983 to 1984"))
     with serving(content_copy) as url:
         problems += audit(url + "/", ".memo-errors", "preview problems page")
+    assert not problems, _report(problems)
+
+
+def test_review_notes_in_the_html_pass_axe(audit, content_copy, tmp_path):
+    from memo.build import build
+
+    from .test_absorb import NOTES
+
+    (content_copy / "review.yaml").write_text(NOTES, "utf-8")
+    assert build(content_copy, TEMPLATES, tmp_path / "out", audiences=["staff", "partner"],
+                 languages=["en", "ko"], formats=["html"], review_notes=True, jobs=1).ok
+    problems = []
+    for name in ("staff-en", "partner-ko"):
+        page = tmp_path / "out" / f"{name}.html"
+        assert 'class="review-note"' in page.read_text()
+        problems += audit(page.as_uri(), "span.review-note")
     assert not problems, _report(problems)
 
 

@@ -8,6 +8,12 @@ headless soffice on a private pipe and profile, does one command, prints JSON:
     uno_driver.py PROFILE text FILE [MODE]    the text (body and notes), after accepting
                                               or rejecting every change (MODE accept,
                                               reject) or as it stands (none)
+    uno_driver.py PROFILE review FILE OUT OPS  edit FILE as a reviewer does, with change
+                                              recording on, and save it as DOCX to OUT;
+                                              OPS is JSON: [{"author": NAME}, {"replace":
+                                              OLD, "with": NEW}, {"delete": TEXT},
+                                              {"after": TEXT, "insert": NEW},
+                                              {"comment": TEXT, "on": WORDS}]
 
 A fresh profile makes soffice restart itself once, so the profile is made first with
 ``--terminate_after_init``; a leftover lock file beside FILE would make loading return
@@ -27,6 +33,7 @@ from pathlib import Path
 
 import uno  # noqa: F401  (python3-uno: makes the com.sun.star modules importable)
 from com.sun.star.beans import PropertyValue
+from com.sun.star.util import DateTime
 
 
 def _prop(name, value):
@@ -98,6 +105,69 @@ def text(ctx, doc, mode: str) -> dict:
     return {"paragraphs": paras, "notes": notes}
 
 
+def set_author(ctx, name: str) -> None:
+    """The name LibreOffice records changes and comments under."""
+    provider = ctx.ServiceManager.createInstanceWithContext(
+        "com.sun.star.configuration.ConfigurationProvider", ctx)
+    access = provider.createInstanceWithArguments(
+        "com.sun.star.configuration.ConfigurationUpdateAccess",
+        (_prop("nodepath", "/org.openoffice.UserProfile/Data"),))
+    given, _, family = name.partition(" ")
+    access.setPropertyValue("givenname", given)
+    access.setPropertyValue("sn", family)
+    access.commitChanges()
+
+
+def find(doc, text: str):
+    sd = doc.createSearchDescriptor()
+    sd.SearchString = text
+    found = doc.findFirst(sd)
+    if found is None:
+        raise SystemExit(f"not in the document: {text!r}")
+    return found
+
+
+def review(ctx, doc, ops: list, out: Path) -> dict:
+    doc.setPropertyValue("RecordChanges", True)
+    done = []
+    author = "Reviewer"
+    for op in ops:
+        if "author" in op:
+            author = op["author"]
+            set_author(ctx, author)
+        elif "replace" in op:
+            find(doc, op["replace"]).setString(op["with"])
+        elif "delete" in op:
+            find(doc, op["delete"]).setString("")
+        elif "after" in op:
+            at = find(doc, op["after"])
+            at.getText().insertString(at.getEnd(), op["insert"], False)
+        elif "comment" in op:
+            at = find(doc, op["on"])
+            note = doc.createInstance("com.sun.star.text.textfield.Annotation")
+            note.setPropertyValue("Content", op["comment"])
+            note.setPropertyValue("Author", op.get("by") or author)
+            note.setPropertyValue("Initials", "".join(w[0] for w in (op.get("by") or author).split()))
+            when = DateTime()
+            when.Year, when.Month, when.Day, when.Hours = 2021, 2, 10, 9
+            note.setPropertyValue("DateTimeValue", when)
+            mode = op.get("mode", "range")
+            if mode == "point":
+                at.getText().insertTextContent(at.getStart(), note, False)
+            else:
+                at.getText().insertTextContent(at, note, True)
+        elif "resolve" in op:  # a comment already there, by its text
+            fields = doc.getTextFields().createEnumeration()
+            while fields.hasMoreElements():
+                f = fields.nextElement()
+                if f.supportsService("com.sun.star.text.textfield.Annotation") and \
+                        f.getPropertyValue("Content") == op["resolve"]:
+                    f.setPropertyValue("Resolved", True)
+        done.append(op)
+    doc.storeToURL(out.resolve().as_uri(), (_prop("FilterName", "MS Word 2007 XML"),))
+    return {"done": len(done)}
+
+
 def main(argv: list[str]) -> None:
     profile, command, file, *rest = argv
     with tempfile.TemporaryDirectory() as tmp:
@@ -110,6 +180,9 @@ def main(argv: list[str]) -> None:
                 out = redlines(doc)
             elif command == "text":
                 out = text(ctx, doc, rest[0] if rest else "none")
+            elif command == "review":
+                out = review(ctx, doc, json.loads(Path(rest[1]).read_text("utf-8")),
+                             Path(rest[0]))
             else:
                 raise SystemExit(f"unknown command {command}")
             doc.close(True)
