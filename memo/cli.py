@@ -277,7 +277,11 @@ def list_(content) -> None:
 @click.option("--from", "shards", multiple=True, type=click.Path(path_type=Path),
               metavar="DIR", help="Do not build: release these CI shard folders (repeatable), "
               f"each built with --shard K/N --pdf-variant {PDF_VARIANTS[1]}.")
-def release_(version, content, templates, out, jobs, shards) -> None:
+@click.option("--allow-draft", is_flag=True, help="Release a memo whose status is draft.")
+@click.option("--allow-uncleared", is_flag=True,
+              help="Release while a required clearance is pending or refused.")
+def release_(version, content, templates, out, jobs, shards, allow_draft,
+             allow_uncleared) -> None:
     """Build every variant as release artifacts: a folder, an archive, SHA256SUMS.
 
     PDFs are PDF/A-3b and carry the memo's content files. The same inputs give the same
@@ -293,7 +297,8 @@ def release_(version, content, templates, out, jobs, shards) -> None:
 
     where = _where(content, templates, dist=out)
     made = run(where.content, where.templates, where.dist, version=version, jobs=jobs,
-               source_date=source_date(), shards=shards, progress=_progress())
+               source_date=source_date(), shards=shards, progress=_progress(),
+               allow_draft=allow_draft, allow_uncleared=allow_uncleared)
     click.echo(f"{display_path(made.folder)}/  {len(made.files)} files, "
                f"{display_path(made.folder / 'SHA256SUMS')}")
     click.echo(f"{display_path(made.archive)}  sha256 {made.sha256}")
@@ -367,5 +372,5 @@ def serve(content, templates, port) -> None:
 
 
 for command in (cli_project.new, cli_project.schema, cli_project.theme, cli_review.redline,
-                cli_review.absorb):
+                cli_review.absorb, cli_review.clearance):
     main.add_command(command)

@@ -122,3 +122,29 @@ def absorb(docx, content, templates, base, dry_run, partial) -> None:
         click.echo(f"{len(found.problems)} edit(s) cannot be taken back: nothing written "
                    "(--partial writes the rest)", err=True)
         sys.exit(1)
+
+
+@click.command()
+@content_option
+@templates_option
+def clearance(content, templates) -> None:
+    """Show who drafted the memo, who has cleared it and how, and what is outstanding.
+
+    Reads the clearance block of memo.yaml. An office that cleared with edits is shown
+    with the review notes `memo absorb` brought back from the same person. Exit 1 while
+    a required clearance is pending or refused (memo release refuses then too).
+
+    \b
+    Example:
+      memo clearance
+    """
+    from memo import clearance as clearing
+    from memo.content import load_project
+
+    paths = where(content, templates)
+    project = load_project(paths.content)
+    block = project.memo.clearance
+    for line in clearing.table(block, project.review):
+        click.echo(line)
+    if clearing.outstanding(block):
+        sys.exit(1)

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
@@ -35,8 +35,9 @@ from pydantic import (
     model_validator,
 )
 
-from memo import crosscheck, drafting, profiles
+from memo import crosscheck, drafting, markings, profiles
 from memo import review as reviews
+from memo.clearance import Clearance
 from memo.errors import ContentError, Problem, display_path
 from memo.fields import (
     FormatName,
@@ -50,6 +51,7 @@ from memo.fields import (
     _one_or_many,
     _unique,
 )
+from memo.markings import Marks, Portions, Scale
 from memo.profiles import Profile
 from memo.project import MARKER
 from memo.validation import is_lenient, load_file
@@ -57,7 +59,7 @@ from memo.writers import FORMATS
 from memo.yamlsource import Source
 
 
-class Context(_Model):
+class Context(Marks):
     then: Prose = Field(description="The threat environment at the time of the precedents.")
     now: Prose = Field(description="The threat environment the recommendations answer.")
 
@@ -105,23 +107,43 @@ class CiteFigures(_Model):
     exceptions: list[Exemption] = []
 
 
-class Memo(_Model):
+class Memo(Portions):
     title: Label
     subject: Label
     date: dt.date
     authors: list[Label] = Field(min_length=1, alias="from")
     organization: Label | None = None
-    marking: Label = Field(description="Distribution marking printed at the top and bottom.")
+    marking: Label | None = Field(
+        None, description="The marking printed at the top and bottom of every page; with a "
+        "markings scale, only the dissemination text after the derived banner.")
+    markings: Scale | None = Field(
+        None, description="The project's scale of markings (memo.markings); the banner is "
+        "then derived from what each variant shows.")
     lang: Lang = "en"
+    status: Literal["draft", "final"] = Field(
+        "final", description="draft: DRAFT across every page of every format and in the "
+        "files' metadata; memo release refuses it unless told otherwise.")
     summary: Prose = Field(description="The bottom line up front.")
     context: Context
     keywords: list[Text] = Field([], description="Document metadata, in the memo's language.")
     variants: Variants = Variants()
     require: list[Label] = Field([], description="Phrases every variant must carry, in its "
                                  "language: {en: political will, ko: 정치적 의지}.")
+    clearance: Clearance | None = Field(
+        None, description="Who drafted, who must clear and how, who approves "
+        "(memo.clearance); shown by the sections that print it, checked by memo release.")
+    decide_by: dt.date | None = Field(
+        None, description="For a decision memo: the date the decision is needed by.")
     cite_figures: CiteFigures | None = Field(
         None, description="Fail the check when a sentence stating a year, date or figure "
         "cites no source: {exceptions: [...]}.")
+
+    @model_validator(mode="after")
+    def _banner(self) -> Memo:
+        if self.marking is None and self.markings is None:
+            raise ValueError("give a marking (the banner printed on every page), or a "
+                             "markings scale to derive it from")
+        return self
 
     def languages_of(self, audience: str) -> list[str]:
         """The languages ``audience`` is built in: those the exclusions leave a format of."""
@@ -131,7 +153,7 @@ class Memo(_Model):
                        for f in formats)]
 
 
-class AllyActions(_Model):
+class AllyActions(Marks):
     """What Washington did with each ally, and what it did with both at once (a policy
     that covered both alliances); at least one of the three."""
 
@@ -146,7 +168,7 @@ class AllyActions(_Model):
         return self
 
 
-class Precedent(_Model):
+class Precedent(Marks):
     id: Id
     administration: Label
     years: YearRange
@@ -158,12 +180,12 @@ class Precedent(_Model):
     lesson: Prose
 
 
-class Shared(_Model):
+class Shared(Marks):
     title: Label
     action: Prose
 
 
-class Recommendation(_Model):
+class Recommendation(Marks):
     id: Id
     title: Label
     action: Prose
@@ -171,6 +193,9 @@ class Recommendation(_Model):
     approvers: Label | None = Field(
         None, description="Who besides the addressee must approve it, as a decision memo "
         "names them: 'the President and the Secretary of Defense'.")
+    recommended_by: list[Label] = Field(
+        [], description="A split memo: the offices that recommend this option.")
+    opposed_by: list[Label] = Field([], description="The offices that oppose it.")
     draws_on: list[Id] = Field(min_length=1)
     shared: Shared | None = Field(None, description="The wording fit to show allies.")
     public: Shared | None = Field(
@@ -178,12 +203,12 @@ class Recommendation(_Model):
     risks: Prose | None = Field(None, description="What it costs and what could go wrong.")
 
 
-class Caveat(_Model):
+class Caveat(Marks):
     title: Label
     text: Prose
 
 
-class BriefingItem(_Model):
+class BriefingItem(Marks):
     id: Id
     title: Label
     text: Prose
@@ -277,6 +302,20 @@ FILES = {
 OPTIONAL = {"briefing.yaml": Briefing, reviews.FILE: ReviewFile}
 
 
+def _check_markings(memo: Memo, sources: dict[str, Source], audiences: dict[str, Profile],
+                    problems: list[Problem]) -> None:
+    scale = memo.markings
+    markings.check([*sources.values(), *(p._src for p in audiences.values())], scale,
+                   problems)
+    if scale is not None:
+        markings.check_typed(memo.marking, scale, sources["memo.yaml"], problems)
+    for profile in audiences.values():
+        if scale is not None:
+            markings.check_typed(profile.marking, scale, profile._src, problems)
+        if profile.release is not None:
+            markings.validate_release(profile.release, scale, profile._src, problems)
+
+
 def load_project(folder: Path) -> Project:
     """Load and validate the memo project in ``folder``; raise ContentError listing all problems."""
     folder = Path(folder)
@@ -322,6 +361,8 @@ def load_project(folder: Path) -> Project:
                 memo, sources["memo.yaml"],
                 [(sources[f], v) for f, v in parsed.items() if v is not None and f in sources]
                 + [(p._src, p) for p in audiences.values()], audiences, problems)
+    if memo is not None:  # an invalid memo.yaml has said its own problems; no cascade
+        _check_markings(memo, sources, audiences, problems)
     if parsed.get("recommendations.yaml") is not None:
         rec_ids = {r.id for r in parsed["recommendations.yaml"].recommendations}
         for profile in audiences.values():

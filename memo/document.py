@@ -7,6 +7,7 @@ element, so no writer ever meets markup it would have to drop silently.
 element            meaning                                  Word style (reference.docx)
 =================  =======================================  ==============================
 ``p.marking``      distribution marking, every page         header and footer: Marking
+``p.draft``        DRAFT across every page (a draft only)   a watermark in the header
 ``header``         the memo header block                    (container)
 ``p.memo-kind``    "Memorandum" above the title             Memo Kind
 ``h1``             the memo's title                         Title
@@ -59,11 +60,12 @@ ALLOWED: dict[str, set[str]] = {
 }
 
 CLASSES: dict[str, set[str]] = {
-    "p": {"marking", "memo-kind", "lesson", "rationale", "caption"},
+    "p": {"marking", "draft", "memo-kind", "lesson", "rationale", "caption"},
     "article": {"memo"}, "header": {"memo-header"},
     "section": {"bluf", "context", "precedents", "precedent", "recommendations", "caveats",
                 "sources", "decision", "decisions", "why-now", "framing", "proposals",
-                "approach", "current", "costs", "asks", "risks", "timeline", "changes"},
+                "approach", "current", "costs", "asks", "risks", "timeline", "changes",
+                "clearance"},
     "figure": {"timeline"}, "img": {"timeline"},
     "h1": {"title"}, "h2": set(), "h3": set(),
     "ul": {"precedents-brief", "caveats", "decision", "risks", "changes"},
@@ -143,7 +145,8 @@ class Document:
 
         text = " ".join(self.article.xpath(
             ".//text()[not(ancestor::span[@class='footnote' or @class='review-note'])"
-            " and not(ancestor::p[contains(concat(' ', @class, ' '), ' marking ')])]"))
+            " and not(ancestor::p[contains(concat(' ', @class, ' '), ' marking ')"
+            " or @class='draft'])]"))
         return count_words(text, self.lang)
 
 

@@ -163,6 +163,31 @@ def check_phrases(doc: Any, profile: Any, required: list[tuple[l10n.Text, Source
         raise ContentError(problems, what=name)
 
 
+def check_limits(doc: Any, profile: Any) -> None:
+    """Each section the profile limits is within its limit, counted as the budget counts
+    (notes aside); raise ContentError at the profile's line, with the count and the limit."""
+    from memo.l10n import count_words
+
+    problems = []
+    for name, limit in profile.limits.items():
+        found = [s for s in doc.article.iter("section")
+                 if name in (s.get("class") or "").split() or s.get("id") == name]
+        if not found:
+            problems.append(profile._src.problem(("limits", name), f"no section '{name}' in "
+                                            f"{profile.name}-{doc.lang}: the limit limits "
+                                            "nothing", key=True))
+            continue
+        text = " ".join(t for s in found for t in s.xpath(
+            ".//text()[not(ancestor::span[@class='footnote' or @class='review-note'])]"))
+        n = count_words(text, doc.lang)
+        if n > limit.words:
+            problems.append(profile.problem(("limits", name, "words"), (
+                f"section {name} of {profile.name}-{doc.lang} has {n} words; the limit is "
+                f"{limit.words}: cut {n - limit.words}")))
+    if problems:
+        raise ContentError(problems, what=f"{profile.name}-{doc.lang}")
+
+
 def _own_text(el) -> str:
     """An element's text without that of the sections inside it (each is looked in)."""
     return "".join(el.xpath("./text()|./*[not(self::section or self::header)]//text()"))

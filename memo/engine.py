@@ -113,7 +113,9 @@ def make(job: Job, variant: Variant, inputs: dict[str, str]) -> Made:
         files.append((Artifact(f"{variant.name}.{fmt}", variant.name, variant.audience,
                                variant.lang, fmt, hashlib.sha256(output.data).hexdigest(),
                                len(output.data), words, inputs[fmt], output.pages,
-                               [f.record() for f in output.fonts]), output.data))
+                               [f.record() for f in output.fonts],
+                               marking=doc.meta("memo.marking") or None,
+                               status=doc.meta("memo.status") or None), output.data))
         places.update(output.font_places)
     return Made(files, places, time.perf_counter() - start)
 

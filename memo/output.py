@@ -39,10 +39,12 @@ class Artifact:
     pages: int | None = None
     fonts: list[dict] | None = None  # memo.fonts.FontFile records: what the bytes used
     redline: dict | None = None  # a redline's: {"since": what it compares with, "changes"}
+    marking: str | None = None  # the variant's derived marking, as a portion mark: SBU//NF
+    status: str | None = None  # the memo's: draft or final
 
     def record(self) -> dict:
         rec = asdict(self)
-        for optional in ("pages", "fonts", "redline"):
+        for optional in ("pages", "fonts", "redline", "marking", "status"):
             if rec[optional] is None:
                 del rec[optional]
         return rec

@@ -16,6 +16,8 @@ A profile is data, one YAML file per audience in the content's ``audiences/`` fo
     headings: {precedents: shared-record}   # a section's heading from another label
     forbid: [{en: cajole, ko: 회유}]   # phrases that must never reach this audience
     require: [{en: political will, ko: 정치적 의지}]   # phrases it must be given
+    typography: {face: Times New Roman, size: 14, margins: 1in}   # optional: the body's
+                              # face and size in points, the page's margins (1-4 lengths)
 
 Each name in ``sections`` is a template, ``templates/sections/<name>.html.j2``, so a
 new audience needs a profile and, at most, a template: no Python.
@@ -26,11 +28,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BeforeValidator, ConfigDict, Field, PrivateAttr
+from pydantic import BeforeValidator, ConfigDict, Field, PrivateAttr, WithJsonSchema
 
 from memo.errors import Problem, display_path
 from memo.fields import Id, Label, Prose, Text, _check_id, _Model
+from memo.markings import Portions, Release
 from memo.validation import load_file
+from memo.writers import typeface
 from memo.yamlsource import Source
 
 
@@ -48,7 +52,49 @@ class Budget(_Model):
     words: int | None = Field(None, ge=1)
 
 
-class Profile(_Model):
+def _face(value: Any) -> Any:
+    return typeface.check_face(value) if isinstance(value, str) else value
+
+
+def _size(value: Any) -> Any:
+    """Points, in halves: Word sets sizes in half points, so the PDF gets the same."""
+    ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+    if not ok or not typeface.SIZE_MIN <= value <= typeface.SIZE_MAX or value * 2 % 1:
+        raise ValueError(f"expected a size in points from {typeface.SIZE_MIN} to "
+                         f"{typeface.SIZE_MAX}, in steps of 0.5, like 12 or 10.5")
+    return value
+
+
+def _margins(value: Any) -> Any:
+    if not isinstance(value, str):
+        raise ValueError("expected lengths with their unit, like 1in, 2.5cm, 25mm or 72pt")
+    typeface.parse_margins(value)
+    return " ".join(value.split())
+
+
+class Typography(_Model):
+    face: Annotated[str, BeforeValidator(_face), WithJsonSchema(
+        {"type": "string", "minLength": 1, "maxLength": 64,
+         "description": "A font family, like Times New Roman"})] | None = Field(
+        None, description="The body text's face. The DOCX names it; the PDF embeds it, or "
+        "a free face with its metrics where it is not free to embed (Liberation Serif for "
+        "Times New Roman).")
+    size: Annotated[float, BeforeValidator(_size), WithJsonSchema(
+        {"type": "number", "minimum": typeface.SIZE_MIN, "maximum": typeface.SIZE_MAX,
+         "multipleOf": 0.5})] | None = Field(
+        None, description="The body text's size in points; headings and notes keep their "
+        "proportion to it.")
+    margins: Annotated[str, BeforeValidator(_margins), WithJsonSchema(
+        {"type": "string", "pattern": typeface.LENGTHS_PATTERN})] | None = Field(
+        None, description="The page's margins: one to four lengths (top, right, bottom, "
+        "left, as in CSS), like 1in or 2.5cm 2cm, each from 0.25in to 3in.")
+
+
+class Limit(_Model):
+    words: int = Field(ge=1, description="The most words the section may have.")
+
+
+class Profile(Portions):
     model_config = ConfigDict(extra="forbid", frozen=False)
     label: Label
     description: Text | None = Field(None, description="For `memo list`.")
@@ -59,6 +105,8 @@ class Profile(_Model):
         None, description="How many recommendations, from the first; or which, by id.")
     detail: Literal["brief", "full"] = "full"
     budget: Budget = Budget()
+    limits: dict[Id, Limit] = Field(
+        {}, description="Limits per section that fail the build: {bluf: {words: 120}}.")
     template: Text | None = None
     title: Label | None = Field(None, description="Overrides the memo's title.")
     subject: Label | None = Field(None, description="Overrides the memo's subject.")
@@ -77,6 +125,16 @@ class Profile(_Model):
         "is built in: {en: cajole, ko: 회유}; none of them may appear in any variant.")
     require: list[Label] = Field(
         [], description="Phrases each variant must carry, in its own language.")
+    typography: Typography | None = Field(
+        None, description="The body's face and size and the page's margins, in the PDF and "
+        "the DOCX: {face: Times New Roman, size: 14, margins: 1in}.")
+    release: Release | None = Field(
+        None, description="The most this audience may receive, on the markings scale: "
+        "{max: U, caveats: []}; content above it fails the build (memo.markings).")
+    dissemination: bool = Field(True, description="false: the derived banner alone, "
+                                "without the memo's dissemination text (memo.markings).")
+    portion_marks: bool = Field(False, description="Print each paragraph's marking before "
+                                "it, as offices that portion-mark do: (SBU) ...")
     _name: str = PrivateAttr("")
     _src: Source | None = PrivateAttr(None)
 

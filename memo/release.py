@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
+from memo import clearance as clearing
 from memo.errors import MemoError, UsageError, display_path
 from memo.output import (
     MANIFEST,
@@ -70,8 +71,13 @@ def git_version(where: Path) -> str | None:
 def release(content: Path, templates: Theme | Path | None, dist: Path, *,
             version: str | None = None,
             jobs: int | None = None, source_date: int | None = None,
-            shards: Iterable[Path] = (), progress: Callable = lambda o, i, n: None) -> Release:
-    """Build (or merge ``shards`` into) ``dist/memo-<version>/`` and pack it."""
+            shards: Iterable[Path] = (), progress: Callable = lambda o, i, n: None,
+            allow_draft: bool = False, allow_uncleared: bool = False) -> Release:
+    """Build (or merge ``shards`` into) ``dist/memo-<version>/`` and pack it.
+
+    Refused (:class:`~memo.errors.UsageError`, nothing written) for a memo whose status
+    is draft unless ``allow_draft``, and while a required clearance is pending or
+    refused unless ``allow_uncleared``; the manifest records both."""
     from memo.build import build, iso_date
     from memo.cache import Inputs, library_versions
 
@@ -81,6 +87,7 @@ def release(content: Path, templates: Theme | Path | None, dist: Path, *,
         raise UsageError("no version: not in a git repository with commits; pass --version")
     if not VERSION.match(version):
         raise UsageError(f"--version {version!r}: use letters, digits and . _ + - only")
+    project = _releasable(content, allow_draft, allow_uncleared)
     name = f"memo-{version}"
     folder = dist / name
     shards = [Path(s) for s in shards]
@@ -114,6 +121,8 @@ def release(content: Path, templates: Theme | Path | None, dist: Path, *,
             "pdf_variant": RELEASE_PDF,
             "source_date": source_date,
             "inputs": inputs.everything,
+            "status": project.memo.status,
+            "clearance": clearing.state(project.memo.clearance, project.review),
             "tools": {"python": platform.python_version(),
                       **dict(v.split("=", 1) for v in library_versions().split(";"))},
         },
@@ -128,6 +137,23 @@ def release(content: Path, templates: Theme | Path | None, dist: Path, *,
     stamp = _zip_time(source_date)
     atomic_write(archive, _zip(folder, name, files + [SUMS], stamp))
     return Release(version, folder, archive, files + [SUMS], _sha256(archive))
+
+
+def _releasable(content: Path, allow_draft: bool, allow_uncleared: bool):
+    """The project, once its status and clearance allow a release."""
+    from memo.content import load_project
+
+    project = load_project(content)
+    memo_yaml = display_path(content / "memo.yaml")
+    if project.memo.status == "draft" and not allow_draft:
+        raise UsageError(f"no release: {memo_yaml} says status: draft; set status: final "
+                         "once it is cleared, or give --allow-draft")
+    left = clearing.outstanding(project.memo.clearance)
+    if left and not allow_uncleared:
+        raise UsageError(f"no release: {memo_yaml}: clearance outstanding from " + ", ".join(
+            f"{c.office} ({c.status})" for c in left) + "; see memo clearance, or give "
+            "--allow-uncleared")
+    return project
 
 
 def _shard_inputs(folder: Path) -> str | None:

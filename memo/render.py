@@ -58,6 +58,9 @@ def render(project: Project, audience: str, templates: Theme | Path | None,
     """
     theme = as_theme(templates)
     marks = marks or review_notes
+    wanted = marks
+    # a derived banner reads which fields the variant shows: the marks say
+    marks = marks or project.memo.markings is not None
     profile = project.audiences[audience]
     lang = lang or project.memo.lang
     name = template_for(profile, theme)
@@ -76,16 +79,21 @@ def render(project: Project, audience: str, templates: Theme | Path | None,
 
         to_spans(doc.tree)
     doc.figures = figures
+    if project.memo.markings is not None:
+        from memo.markings import stamp
+
+        stamp(doc, project, profile, lang, rules)
     if rules:  # off for an older version read to compare against (memo.redline)
         required = [(e, project.files["memo.yaml"], ("require", i))
                     for i, e in enumerate(project.memo.require)]
         required += [(e, profile._src, ("require", i)) for i, e in enumerate(profile.require)]
         drafting.check_phrases(doc, profile, required, project.memo.lang)
+        drafting.check_limits(doc, profile)
     if review_notes:
         from memo.review import attach
 
         attach(doc.tree, project.review, lang)
-    return doc
+    return doc if wanted else doc.plain()
 
 
 def _sourced(html: str, key: str | None) -> str:

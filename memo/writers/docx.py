@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING
 
 from memo.errors import MemoError
 from memo.theme import Theme, as_theme
-from memo.writers import DEFAULT, Options, Output, Writer, lazy_module
-from memo.writers.reference import ACCENT, MARK, STYLES, TEXT_WIDTH_IN
+from memo.writers import DEFAULT, Options, Output, Writer, lazy_module, typeface
+from memo.writers.reference import ACCENT, MARK, STYLES
 
 if TYPE_CHECKING:
     from memo.document import Document
@@ -27,6 +27,7 @@ tracked = lazy_module("memo.writers.tracked")
 provenance = lazy_module("memo.writers.provenance")
 wordprops = lazy_module("memo.writers.wordprops")
 comments = lazy_module("memo.writers.comments")
+watermark = lazy_module("memo.writers.watermark")
 
 HEADING = {"h2": "Heading 1", "h3": "Heading 2"}
 P_CLASS = {"lesson": "Lesson", "rationale": "Rationale", "memo-kind": "Memo Kind"}
@@ -51,6 +52,8 @@ def write(doc: Document, templates: Theme | Path | None, options: Options = DEFA
     for child in list(body):
         if not child.tag.endswith("}sectPr"):
             body.remove(child)
+    typography = typeface.of(doc)
+    typeface.docx_page(word, typography)  # before the body: a picture fills the text width
 
     w = _Walker(word, notes, doc.label("routing-end", ":"), doc.figures, doc.created)
     if doc.meta("memo.redline"):  # a redline: its changes as Word's tracked changes
@@ -60,8 +63,11 @@ def write(doc: Document, templates: Theme | Path | None, options: Options = DEFA
     for el in doc.article:
         w.block(el)
     _header_footer(word, w.marking, doc.label("page", "Page {page} of {pages}"))
+    if w.draft:
+        watermark.add(word.sections[0].header, w.draft, wordprops.face_of(doc.lang))
     notes.save()
     wordprops.properties(word, doc)
+    typeface.docx_styles(word, typography)  # after properties, which set the CJK faces
     if w.bookmarks:  # which field each bookmark holds is found again from the content
         props = {"memo.variant": f"{doc.audience}-{doc.lang}"}
         if options.sources:
@@ -125,6 +131,7 @@ class _Walker:
         self.routing_end = routing_end  # after TO, FROM...: ":" or, in Japanese, "："
         self.numbering = oxml.Numbering(word)
         self.marking = ""
+        self.draft = ""  # a draft's watermark text
         self.last_routing = None
         self.rev = None  # tracked.Revisions, for a redline
         self.move_part: dict[str, int] = {}  # a moved block's paragraphs, numbered
@@ -147,6 +154,8 @@ class _Walker:
         tag, cls = el.tag, el.get("class") or ""
         if tag == "p" and cls == "marking":
             self.marking = " ".join(el.text_content().split())
+        elif tag == "p" and cls == "draft":
+            self.draft = " ".join(el.text_content().split())
         elif tag == "section" and cls == "changes":
             return  # a redline's list of changes: Word lists tracked changes itself
         elif tag in ("section", "header", "article"):
@@ -182,7 +191,9 @@ class _Walker:
         if fig is None:
             raise MemoError("DOCX writer: a figure without its PNG")
         p = self.word.add_paragraph(style=self.word.styles["Figure"])
-        width = Inches(min(fig.width_pt / 72, TEXT_WIDTH_IN))
+        sec = self.word.sections[0]  # the text's width, as the margins leave it
+        width = min(Inches(fig.width_pt / 72), sec.page_width - sec.left_margin
+                    - sec.right_margin)
         p.add_run().add_picture(io.BytesIO(fig.png), width=width)
         doc_pr = p._p.xpath(".//wp:docPr")[0]
         doc_pr.set("descr", fig.alt)

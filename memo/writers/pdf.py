@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from memo import fonts as fonts_
 from memo.errors import MemoError
 from memo.theme import Theme, as_theme
-from memo.writers import DEFAULT, PDF_VARIANTS, Options, Output, Writer
+from memo.writers import DEFAULT, PDF_VARIANTS, Options, Output, Writer, typeface
 
 if TYPE_CHECKING:  # lxml stays unloaded until a PDF is written
     from memo.document import Document
@@ -93,10 +93,21 @@ def write(doc: Document, templates: Theme | Path | None, options: Options = DEFA
     fetch = _fetcher(theme)
     fonts = FontConfiguration()
     redline = bool(doc.meta("memo.redline"))
-    sheets = [CSS(filename=str(theme.path(s)), font_config=fonts, url_fetcher=fetch)
-              for s in STYLESHEETS + ((REDLINE,) if redline else ())]
+    names = STYLESHEETS + ((REDLINE,) if redline else ())
+    typography = typeface.of(doc)
+    if typography is None or typography.size is None:
+        sheets = [CSS(filename=str(theme.path(s)), font_config=fonts, url_fetcher=fetch)
+                  for s in names]
+    else:  # the theme's sizes, in proportion to the body's; relative URLs as from the file
+        texts = typeface.scaled_theme([theme.path(s).read_text("utf-8") for s in names],
+                                      typography.size)
+        sheets = [CSS(string=text, base_url=theme.path(s).as_uri(), font_config=fonts,
+                      url_fetcher=fetch) for s, text in zip(names, texts, strict=True)]
     sheets.append(CSS(string=page_counter_css(doc.label("page", "Page {page} of {pages}")),
                       font_config=fonts, url_fetcher=fetch))
+    if typography is not None:  # the audience's face, size and margins, after the theme's
+        sheets.append(CSS(string=typeface.pdf_css(typography), font_config=fonts,
+                          url_fetcher=fetch))
     if options.pdf_variant not in PDF_VARIANTS:
         raise MemoError(f"unknown PDF variant {options.pdf_variant!r}; "
                         f"choose from {', '.join(PDF_VARIANTS)}")
@@ -110,6 +121,9 @@ def write(doc: Document, templates: Theme | Path | None, options: Options = DEFA
         raise MemoError("the theme asks for files memo will not load: "
                         + "; ".join(dict.fromkeys(fetch.refused)))
     _check_glyphs(rendered)
+    if typography is not None:
+        typeface.check_embedded(typography, {f.family for f in
+                                             getattr(rendered, "fonts", {}).values()})
     used, paths = _fonts_used(rendered, theme)
     return Output.of(doc, data, len(rendered.pages), used, paths)
 
@@ -241,5 +255,6 @@ def _check_glyphs(rendered) -> None:
             "(for Korean and Japanese, fonts-noto-cjk; ./dev installs it)")
 
 
-WRITER = Writer("pdf", "application/pdf", write, ("weasyprint", "pydyf", "fonttools"),
+# tinycss2: it re-serializes the theme's stylesheets when a profile sets the body size
+WRITER = Writer("pdf", "application/pdf", write, ("weasyprint", "pydyf", "fonttools", "tinycss2"),
                 STYLESHEETS, paged=True)

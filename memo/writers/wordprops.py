@@ -26,6 +26,7 @@ def properties(word, doc: Document) -> None:
     cp.subject = _prop(doc.meta("description"))
     cp.keywords = _prop(doc.meta("keywords"))
     cp.comments = ""
+    cp.content_status = "Draft" if doc.meta("memo.status") == "draft" else "Final"
     cp.category = _prop(doc.article.findtext(".//p[@class='memo-kind']") or "Memorandum")
     cp.language = language(doc.lang).tag
     cp.created = cp.modified = when.replace(tzinfo=None)
@@ -49,6 +50,13 @@ def properties(word, doc: Document) -> None:
     _east_asian_fonts(styles, doc.lang.split("-")[0])
     if language(doc.lang).keeps_words:
         _word_level_breaks(styles)
+
+
+def face_of(lang: str) -> str:
+    """The sans face text in ``lang`` is drawn in: the Noto CJK face for Korean and
+    Japanese, so a watermark in 초안 or 草案 has its glyphs."""
+    region = language(lang.split("-")[0]).cjk
+    return f"{SANS} CJK {region}" if region else SANS
 
 
 def _east_asian_fonts(styles, lang: str) -> None:
