@@ -51,6 +51,19 @@ def structure_elements(pdf) -> list:
     return out
 
 
+def edit(path: Path, old: str, new: str) -> None:
+    """Replace the first ``old`` in the file at ``path``; fail if it is not there."""
+    text = path.read_text("utf-8")
+    assert old in text, f"{old!r} not in {path.name}"
+    path.write_text(text.replace(old, new, 1), "utf-8")
+
+
+def line_of(path: Path, needle: str) -> int:
+    """The number of the first line of ``path`` that holds ``needle``."""
+    return next(n for n, line in enumerate(path.read_text("utf-8").splitlines(), 1)
+                if needle in line)
+
+
 @pytest.fixture(scope="session")
 def built(tmp_path_factory) -> Path:
     """The bundled memo, every audience in every format, built once through the library."""

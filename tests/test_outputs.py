@@ -110,7 +110,8 @@ def test_principal_pdf_decides_item_by_item_within_two_pages(built):
     """A principal approves items, not a bundle: each recommendation has its own line."""
     assert len(pdf_reader(built / "principal-en.pdf").pages) <= 2
     text = " ".join(pdftotext(built / "principal-en.pdf").split())
-    assert text.count("______ Approve ______ Disapprove ______ Discuss") == 6
+    for choice in ("______ Approve", "______ Disapprove", "______ Discuss"):
+        assert text.count(choice) == 6, choice
     assert "Why Now" in text and "31 March 2021" in text
     assert "Needs the approval of the President and the Secretary of Defense as well." in text
 
@@ -132,10 +133,11 @@ def test_the_hill_briefing_is_the_departments_own(built):
 
 
 def _section_text(doc, section: str) -> list[str]:
-    """A section's paragraphs without their notes (whose numbers differ by paper)."""
+    """A section's paragraphs without their notes (whose numbers differ by paper) and
+    their portion marks (the staff memo's: tests/test_markings.py)."""
     el = doc.tree.find(f".//section[@id='{section}']")
-    return ["".join(p.xpath(".//text()[not(ancestor::span[@class='footnote'])]"))
-            for p in el.iter("p")]
+    return [re.sub(r"^\([A-Z/]+\) ", "", "".join(
+        p.xpath(".//text()[not(ancestor::span[@class='footnote'])]"))) for p in el.iter("p")]
 
 
 def test_the_staff_memo_and_the_hill_briefing_state_the_current_facts_alike():
@@ -169,7 +171,9 @@ def test_pdf_text_holds_the_memo(built, audience):
     pages = len(pdf_reader(built / f"{audience}-en.pdf").pages)
     for n in range(1, pages + 1):
         page = pdftotext(built / f"{audience}-en.pdf", "-f", str(n), "-l", str(n))
-        assert page.count("UNCLASSIFIED // PREDECISIONAL — FOR DISCUSSION") == 2, n  # top, bottom
+        # the banner derived from what each memo shows (tests/test_markings.py)
+        assert page.count("UNCLASSIFIED" + ("//NOFORN" if audience == "staff" else "")
+                          + " // PREDECISIONAL — FOR DISCUSSION") == 2, n  # top, bottom
         assert f"Page {n} of {pages}" in page
 
 
@@ -228,7 +232,7 @@ def test_docx_structure_and_styles(built):
     assert routing[0] == "TO:\tInteragency East Asia and Pacific Policy Staff"
     assert routing[2] == "DATE:\tFebruary 8, 2021"
     header = doc.sections[0].header.paragraphs[0]
-    assert header.text == "UNCLASSIFIED // PREDECISIONAL — FOR DISCUSSION"
+    assert header.text == "SENSITIVE BUT UNCLASSIFIED//NOFORN // PREDECISIONAL — FOR DISCUSSION"
     footer_xml = doc.sections[0].footer.paragraphs[0]._p.xml
     assert 'w:instr=" PAGE "' in footer_xml and 'w:instr=" NUMPAGES "' in footer_xml
 
