@@ -10,6 +10,8 @@ never needed in memo content).
 
 from __future__ import annotations
 
+import copy
+import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,6 +26,10 @@ except AttributeError:  # pragma: no cover - depends on how PyYAML was built
     _Loader = yaml.SafeLoader
 
 MAX_BYTES = 2 * 1024 * 1024
+# Files parsed in this process, by name and bytes: a project is loaded again and again
+# (memo serve on every save, memo absorb for each version, a check per edit) while most
+# of its files have not changed, and parsing with positions costs ten times a copy.
+_PARSED: dict[tuple[str, bytes], Source] = {}
 MAX_DEPTH = 32
 
 
@@ -97,6 +103,10 @@ def load(file: Path) -> Source:
         raise LoadFailed(
             Problem(name, 1, 1, "", f"file is {len(raw)} bytes; the limit is {MAX_BYTES}")
         )
+    key = (str(file), hashlib.sha1(raw).digest())
+    seen = _PARSED.get(key)
+    if seen is not None:
+        return _copy(seen)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -125,7 +135,16 @@ def load(file: Path) -> Source:
         raise LoadFailed(
             Problem(name, mark.line + 1, mark.column + 1, format_path(bad.path), bad.message)
         ) from None
-    return src
+    if len(_PARSED) >= 64:
+        _PARSED.pop(next(iter(_PARSED)))
+    _PARSED[key] = src
+    return _copy(src)
+
+
+def _copy(src: Source) -> Source:
+    """A copy of a parsed file for one caller: whoever loads it may change its data."""
+    return Source(src.file, copy.deepcopy(src.data), src.text, dict(src.values),
+                  dict(src.keys))
 
 
 class LoadFailed(Exception):

@@ -261,3 +261,19 @@ def test_citations_in_prose_become_attached_footnotes():
                   cite) == (f"Seoul and Tokyo.{_note('FRENCH2021')} "
                             f"Then;{_note('PERRY1999')} and <em>so</em>.")
     assert calls == [("french2021", ""), ("perry1999", "p. 4")]
+
+
+def test_a_file_parsed_before_is_not_parsed_again_but_each_caller_gets_its_own(tmp_path):
+    """yamlsource keeps what it parsed by name and bytes: a changed file is read anew,
+    and one caller changing its data changes nobody else's."""
+    from memo import yamlsource
+
+    f = tmp_path / "x.yaml"
+    f.write_text("a:\n  - b\n", "utf-8")
+    first = yamlsource.load(f)
+    first.data["a"].append("mine")
+    again = yamlsource.load(f)
+    assert again.data == {"a": ["b"]} and again.values == first.values
+    assert (str(f), __import__("hashlib").sha1(f.read_bytes()).digest()) in yamlsource._PARSED
+    f.write_text("a:\n  - c\n", "utf-8")
+    assert yamlsource.load(f).data == {"a": ["c"]}

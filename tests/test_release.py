@@ -77,6 +77,13 @@ def test_release_manifest_says_what_made_it(released):
     assert rel["tools"]["memo"] and rel["tools"]["python"]
     assert len(rel["inputs"]) == 64
     assert len(doc["artifacts"]) == 18
+    # what the office cleared, as it stood when released (memo.clearance)
+    assert rel["status"] == "final"
+    assert [(c["office"], c["status"]) for c in rel["clearance"]] == [
+        ("EAP/K", "cleared"), ("EAP/J", "cleared"), ("PM/RSAT", "cleared"),
+        ("L/EAP", "cleared-with-edits"), ("EB/TPN", "not-cleared")]
+    assert rel["clearance"][3]["review_notes"] == 0 and not rel["clearance"][4]["required"]
+    assert {a["marking"] for a in doc["artifacts"]} == {"U", "SBU", "SBU//NF"}
 
 
 def test_verify_passes_on_a_fresh_build_and_names_what_changed(released, content_for_release,
