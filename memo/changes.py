@@ -245,6 +245,10 @@ def _key(el, prev: str) -> str:
     cls = el.get("class") or ""
     if el.get("id"):
         return "#" + el.get("id")
+    if el.tag == "p" and ({"marking", "draft"} & set(cls.split())):
+        # one of each per memo, whatever it holds: a banner typed in memo.yaml (a field)
+        # and one derived from the markings (generated text) are the same line
+        return "p." + cls.split()[0]
     if el.tag == "ul" and "decision" in cls.split():
         return f"decision@{prev}"
     if el.tag == "dt":

@@ -248,3 +248,36 @@ def test_libreoffice_takes_the_docx_watermark_as_its_own(draft, tmp_path):
         styles = z.read("styles.xml").decode()
     header = styles[styles.index("<style:header>"):styles.index("</style:header>")]
     assert 'draw:name="PowerPlusWaterMarkObject1"' in header and "DRAFT" in header
+
+
+def test_a_redline_from_a_typed_banner_shows_the_derived_one(tmp_path):
+    """An older memo typed its banner in memo.yaml (a field); the current one derives it
+    (generated text). The redline's banner is the current one, once, top and bottom, and
+    the typed one going is no change of substance."""
+    import re
+    import shutil
+
+    old = tmp_path / "old"
+    shutil.copytree(CONTENT, old)
+    memo_yaml = old / "memo.yaml"
+    text = memo_yaml.read_text("utf-8")
+    text = re.sub(r"(?ms)^markings:\n.*?(?=^lang: )", "", text)
+    memo_yaml.write_text(text.replace("  en: PREDECISIONAL — FOR DISCUSSION",
+                                      "  en: UNCLASSIFIED // PREDECISIONAL — FOR DISCUSSION"),
+                         "utf-8")
+    for name in ("recommendations.yaml", "audiences/partner.yaml", "audiences/congress.yaml",
+                 "audiences/staff.yaml", "audiences/principal.yaml"):
+        f = old / name
+        f.write_text(re.sub(r"(?m)^ *(portions|release|portion_marks|dissemination):.*\n",
+                            "", f.read_text("utf-8")), "utf-8")
+    assert load_project(old).memo.markings is None
+    out = tmp_path / "red"
+    result = run("redline", "--since", str(old), "--content", str(CONTENT), "--templates",
+                 str(TEMPLATES), "--out", str(out), "-a", "principal")
+    assert result.exit_code == 0, result.output
+    pdf = pdftotext(out / "principal-en.redline.pdf")
+    assert pdf.splitlines()[0] == SBU and "marking removed" not in pdf
+    page = html.fromstring((out / "principal-en.redline.html").read_bytes())
+    assert [p.text_content() for p in page.find_class("marking")] == [SBU, SBU]
+    assert docx.Document(str(out / "principal-en.redline.docx")).sections[0].header \
+        .paragraphs[0].text == SBU
