@@ -26,7 +26,8 @@ element            meaning                                  Word style (referenc
                    with ``alt``) and ``p.caption``           alt text), then Caption
 =================  =======================================  ==============================
 
-``section`` and ``article`` group; ``time`` and ``span.draws-on`` are inline text.
+``section`` and ``article`` group (``section.clearance`` holds the Drafted / Cleared /
+Approved lines, as Body Text); ``time`` and ``span.draws-on`` are inline text.
 
 A redline (:mod:`memo.redline`) adds ``ins`` and ``del`` around changed text,
 ``span.restyled`` around words whose emphasis changed, ``data-change`` on whole blocks
