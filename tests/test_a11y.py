@@ -107,6 +107,21 @@ def test_review_notes_in_the_html_pass_axe(audit, content_copy, tmp_path):
     assert not problems, _report(problems)
 
 
+def test_a_drafts_html_passes_axe(audit, content_copy, tmp_path):
+    """A draft's strip (DRAFT, 초안) stays on screen in full contrast: axe finds nothing."""
+    from memo.build import build
+
+    memo_yaml = content_copy / "memo.yaml"
+    memo_yaml.write_text(memo_yaml.read_text("utf-8").replace("status: final",
+                                                              "status: draft"), "utf-8")
+    assert build(content_copy, TEMPLATES, tmp_path / "out", audiences=["principal",
+                 "partner"], languages=["en", "ko"], formats=["html"], jobs=1).ok
+    problems = []
+    for name in ("principal-en", "partner-ko"):
+        problems += audit((tmp_path / "out" / f"{name}.html").as_uri(), "p.draft")
+    assert not problems, _report(problems)
+
+
 def test_a_redline_html_passes_axe(audit, tmp_path):
     """Insertions, deletions, the bars and the list of changes: still no violation."""
     from click.testing import CliRunner
