@@ -30,7 +30,7 @@ from pathlib import Path
 
 from memo import fieldtext, review, yamledit
 from memo.errors import ContentError, UsageError, display_path
-from memo.marks import locate
+from memo.marks import locate, source_of
 from memo.origin import built_from
 from memo.writers import drift
 
@@ -292,9 +292,7 @@ def _comments(out: Absorbed, after, names: dict[str, str], lang: str, docx: Path
 # -- where a field is ------------------------------------------------------------------
 
 def _value(project, file: str, path: tuple) -> str:
-    src = project.files.get(file) if not file.startswith("audiences/") else \
-        project.audiences[Path(file).stem]._src
-    data = src.data
+    data = source_of(project, file).data
     for part in path:
         data = data[part]
     return data

@@ -136,19 +136,28 @@ class Document:
 
         tree = copy.deepcopy(self.tree)
         strip_marks(tree)
-        text = html.tostring(tree, encoding="unicode", doctype="<!DOCTYPE html>")
-        return Document(text, tree, self.audience, self.lang, self.figures)
+        return Document(_text(tree), tree, self.audience, self.lang, self.figures)
 
-    def words(self) -> int:
-        """The memo's length as its budget counts it: the text, without the marking, the
-        reviewers' notes and the notes (see :func:`memo.l10n.count_words` for Japanese)."""
+    def retext(self) -> None:
+        """The HTML text again from the tree, after a change made to the tree in place
+        (the derived banner, :mod:`memo.markings`), for the writers that read the text."""
+        self.html = _text(self.tree)
+
+    def words(self, within: etree._Element | None = None) -> int:
+        """The memo's length (or that of the element ``within`` it) as its budget counts
+        it: the text, without the marking, the reviewers' notes and the notes (see
+        :func:`memo.l10n.count_words` for Japanese)."""
         from memo.l10n import count_words
 
-        text = " ".join(self.article.xpath(
+        text = " ".join((self.article if within is None else within).xpath(
             ".//text()[not(ancestor::span[@class='footnote' or @class='review-note'])"
             " and not(ancestor::p[contains(concat(' ', @class, ' '), ' marking ')"
             " or @class='draft'])]"))
         return count_words(text, self.lang)
+
+
+def _text(tree) -> str:
+    return html.tostring(tree, encoding="unicode", doctype="<!DOCTYPE html>")
 
 
 def parse(text: str, *, audience: str, lang: str, template: str) -> Document:

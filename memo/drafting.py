@@ -166,8 +166,6 @@ def check_phrases(doc: Any, profile: Any, required: list[tuple[l10n.Text, Source
 def check_limits(doc: Any, profile: Any) -> None:
     """Each section the profile limits is within its limit, counted as the budget counts
     (notes aside); raise ContentError at the profile's line, with the count and the limit."""
-    from memo.l10n import count_words
-
     problems = []
     for name, limit in profile.limits.items():
         found = [s for s in doc.article.iter("section")
@@ -177,9 +175,7 @@ def check_limits(doc: Any, profile: Any) -> None:
                                             f"{profile.name}-{doc.lang}: the limit limits "
                                             "nothing", key=True))
             continue
-        text = " ".join(t for s in found for t in s.xpath(
-            ".//text()[not(ancestor::span[@class='footnote' or @class='review-note'])]"))
-        n = count_words(text, doc.lang)
+        n = sum(doc.words(s) for s in found)
         if n > limit.words:
             problems.append(profile.problem(("limits", name, "words"), (
                 f"section {name} of {profile.name}-{doc.lang} has {n} words; the limit is "

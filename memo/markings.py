@@ -15,7 +15,7 @@ mapping inside one, such as a recommendation's ``shared`` wording) may carry
 fields inside it. One field of an item, or of ``memo.yaml`` or a profile, is marked
 with ``portions: {summary: SBU}``. Unmarked content is at the lowest level.
 
-The banner is derived, never typed: :func:`derive` reads which fields a rendered
+The banner is derived, never typed: :func:`stamp` reads which fields a rendered
 variant actually shows (the provenance spans of :mod:`memo.marks`) and takes the
 highest level among them and every caveat they carry. ``memo.yaml``'s ``marking`` (or
 a profile's) is then only the dissemination text printed after it. A profile's
@@ -33,7 +33,7 @@ from typing import Any
 from pydantic import Field
 
 from memo.fields import Id, Label, Text, _Model
-from memo.marks import _PART
+from memo.marks import locate, source_of
 from memo.yamlsource import Source
 
 JOIN = "//"  # between a level and its caveats, as banners and portion marks write it
@@ -58,6 +58,20 @@ class Release(_Model):
     max: Text = Field(description="The highest level this audience may receive.")
     caveats: list[Text] = Field([], description="The caveats it may receive (NOFORN is for "
                                 "U.S. readers only: leave it out for foreign governments).")
+
+
+class Portions(_Model):
+    """One field's own marking, for a file's root (memo.yaml, a profile) and every item."""
+
+    portions: dict[Text, Text] = Field({}, description="One field's own marking: "
+                                       "{risks: SBU//NOFORN}.")
+
+
+class Marks(Portions):
+    """The two ways to mark content, for every item that may carry them."""
+
+    marking: Text | None = Field(None, description="How sensitive this item is, on the "
+                                 "scale of memo.yaml markings: SBU, or SBU//NOFORN.")
 
 
 class Scale(_Model):
@@ -122,43 +136,31 @@ class Marked:
     path: tuple = ()
 
 
-def of_field(sources: dict[str, Source], key: str, scale: Scale) -> Marked:
-    """The marking of field ``key`` (``file:id.field``, :mod:`memo.marks`): its own
-    ``portions`` entry, else the innermost ``marking`` of the items holding it."""
-    file, _, dotted = key.partition(":")
-    src = sources.get(file)
+def of_field(project, key: str) -> Marked:
+    """The marking of field ``key`` (``file:id.field``, :mod:`memo.marks`) in ``project``:
+    its own ``portions`` entry, else the innermost ``marking`` of the items holding it."""
+    scale = project.memo.markings
     found = Marked(Marking(0))
-    if src is None:
+    try:
+        file, path = locate(project, key, "", whole=True)  # "": no language's entry
+    except LookupError:
         return found
-    data, path = src.data, []
-    for part in _PART.findall(dotted):
-        if isinstance(data, dict) and path:  # a root's `marking` is dissemination text
-            found = _at(data, "marking", src, path, scale) or found
+    src = source_of(project, file)
+    data = src.data
+    for depth, step in enumerate(path):
         if isinstance(data, dict):
+            if depth:  # a root's `marking` is dissemination text
+                found = _at(data, "marking", src, path[:depth], scale) or found
             own = data.get("portions")
-            if isinstance(own, dict) and part in own:
-                return _at(own, part, src, [*path, "portions"], scale) or found
-        step = _step(data, part)
-        if step is None:
-            return found
+            if isinstance(own, dict) and step in own:
+                return _at(own, step, src, (*path[:depth], "portions"), scale) or found
         data = data[step]
-        path.append(step)
     if isinstance(data, dict) and path:
         found = _at(data, "marking", src, path, scale) or found
     return found
 
 
-def _step(data: Any, part: str) -> Any:
-    if isinstance(data, list):
-        if part.startswith("["):
-            i = int(part[1:-1])
-            return i if i < len(data) else None
-        return next((n for n, item in enumerate(data)
-                     if isinstance(item, dict) and item.get("id") == part), None)
-    return part if isinstance(data, dict) and part in data else None
-
-
-def _at(data: dict, name: str, src: Source, path: list, scale: Scale) -> Marked | None:
+def _at(data: dict, name: str, src: Source, path: tuple, scale: Scale) -> Marked | None:
     value = data.get(name)
     if not isinstance(value, str):
         return None
@@ -214,23 +216,24 @@ def _in_marking(el) -> bool:
                for a in el.iterancestors())
 
 
-def refusals(sources: dict[str, Source], keys: Iterable[str], scale: Scale,
-             release: Release, audience: str, lang: str, release_src: Source) -> list:
-    """A problem at the line that marks each shown field above what ``release`` allows."""
+def refusals(project, keys: Iterable[str], profile, lang: str) -> list:
+    """A problem at the line that marks each shown field above what the profile's
+    ``release`` allows."""
+    release, scale = profile.release, project.memo.markings
     limit = Marking(scale.level(release.max), frozenset(release.caveats))
+    allowed = f"{release.max}, {', '.join(release.caveats) or 'no caveats'}"
+    line, _ = profile._src.where(("release",))
     out, seen = [], set()
     for key in keys:
-        got = of_field(sources, key, scale)
+        got = of_field(project, key)
         if got.marking.within(limit) or got.src is None or (got.src.name, got.path) in seen:
             continue
         seen.add((got.src.name, got.path))
-        caveats = ", ".join(release.caveats) or "no caveats"
-        line, _ = release_src.where(("release",))
         out.append(got.src.problem(got.path, (
-            f"marked {got.marking.portion(scale)}, but audience '{audience}' may receive "
-            f"only up to {release.max}, {caveats} ({release_src.name}:{line}: release): "
-            f"{key.partition(':')[2]} must not reach {audience}-{lang}; leave it out of "
-            "that profile or mark it lower")))
+            f"marked {got.marking.portion(scale)}, but audience '{profile.name}' may "
+            f"receive only up to {allowed} ({profile._src.name}:{line}: release): "
+            f"{key.partition(':')[2]} must not reach {profile.name}-{lang}; leave it out "
+            "of that profile or mark it lower")))
     return out
 
 
@@ -263,20 +266,6 @@ def validate_release(release: Release, scale: Scale | None, src: Source, problem
                                         f"'{c}' is not a caveat of the scale"))
 
 
-class Portions(_Model):
-    """One field's own marking, for a file's root (memo.yaml, a profile) and every item."""
-
-    portions: dict[Text, Text] = Field({}, description="One field's own marking: "
-                                       "{risks: SBU//NOFORN}.")
-
-
-class Marks(Portions):
-    """The two ways to mark content, for every item that may carry them."""
-
-    marking: Text | None = Field(None, description="How sensitive this item is, on the "
-                                 "scale of memo.yaml markings: SBU, or SBU//NOFORN.")
-
-
 def stamp(doc, project, profile, lang: str, rules: bool = True) -> Marking:
     """Derive ``doc``'s banner from the fields it shows and print it in ``p.marking``
     (the dissemination text after it); with the profile's ``portion_marks``, mark each
@@ -285,15 +274,12 @@ def stamp(doc, project, profile, lang: str, rules: bool = True) -> Marking:
     from memo.errors import ContentError
 
     scale = project.memo.markings
-    sources = {**project.files, **{f"audiences/{n}.yaml": p._src
-                                   for n, p in project.audiences.items()}}
     keys = shown(doc.tree)
     if rules and profile.release is not None:
-        refused = refusals(sources, keys, scale, profile.release, profile.name, lang,
-                           profile._src)
+        refused = refusals(project, keys, profile, lang)
         if refused:
             raise ContentError(refused, what=f"{profile.name}-{lang}")
-    found = highest(of_field(sources, k, scale).marking for k in keys)
+    found = highest(of_field(project, k).marking for k in keys)
     banner = found.banner(scale, lang, project.memo.lang)
     if banner is None:
         src = project.files["memo.yaml"]
@@ -311,25 +297,23 @@ def stamp(doc, project, profile, lang: str, rules: bool = True) -> Marking:
         head.append(head.makeelement("meta", {"name": "memo.marking",
                                               "content": found.portion(scale)}))
     if profile.portion_marks:
-        _portion_marks(doc.tree, sources, scale)
-    from lxml import html
-
-    doc.html = html.tostring(doc.tree, encoding="unicode", doctype="<!DOCTYPE html>")
+        _portion_marks(doc.tree, project)
+    doc.retext()
     return found
 
 
-def _portion_marks(tree, sources, scale) -> None:
+def _portion_marks(tree, project) -> None:
     """``(SBU) `` before each paragraph and list item that shows content, its mark the
-    highest of the fields in it (notes aside: they cite, they do not state)."""
+    highest of the fields in it (a note holds no field: it cites, it does not state)."""
     body = tree.find("body")
     for el in body.iter("p", "li") if body is not None else ():
-        if el.get("class") == "marking" or el.find("p") is not None or \
-                next(el.iterancestors("header"), None) is not None:
+        # a list item of paragraphs is marked paragraph by paragraph; the memo's header
+        # (a theme may put a field there) is routing, not a portion
+        if el.find("p") is not None or next(el.iterancestors("header"), None) is not None:
             continue
-        keys = [s.get("data-field") for s in el.iterfind(".//span[@class='field']")
-                if next(s.iterancestors("span"), None) is None
-                or all(a.get("class") != "footnote" for a in s.iterancestors("span"))]
+        keys = [s.get("data-field") for s in el.iterfind(".//span[@class='field']")]
         if not keys:
             continue
-        mark = highest(of_field(sources, k, scale).marking for k in keys).portion(scale)
+        mark = highest(of_field(project, k).marking for k in keys) \
+            .portion(project.memo.markings)
         el.text = f"({mark}) " + (el.text or "")

@@ -149,14 +149,21 @@ def _node(piece, etree):
 _PART = re.compile(r"[^.\[\]]+|\[\d+\]")
 
 
+def source_of(project, file: str):
+    """The :class:`~memo.yamlsource.Source` of content file ``file`` as keys name it
+    (``recommendations.yaml``, ``audiences/partner.yaml``); None if the project has none."""
+    if file.startswith("audiences/"):
+        return getattr(project.audiences.get(Path(file).stem), "_src", None)
+    return project.files.get(file)
+
+
 def locate(project, key: str, lang: str, whole: bool = False) -> tuple[str, tuple]:
     """The file and the YAML path (the language's entry included) of field ``key``, in
     ``project`` (a :class:`memo.content.Project`); LookupError when it has no such field.
     ``whole``: the path of what the key names even when it is not one text (a source's
     entry, say), for saying where it is."""
     file, _, dotted = key.partition(":")
-    src = project.files.get(file) if not file.startswith("audiences/") else \
-        getattr(project.audiences.get(Path(file).stem), "_src", None)
+    src = source_of(project, file)
     if src is None:
         raise LookupError(f"no content file {file} for field {key}")
     data, path = src.data, []

@@ -52,15 +52,19 @@ def render(project: Project, audience: str, templates: Theme | Path | None,
     With ``review_notes`` (marks implied), the open notes of ``review.yaml`` sit after
     their fields (:func:`memo.review.attach`): no drafting rule or budget reads them.
 
+    With a markings scale, the banner is derived from the fields shown and the
+    paragraphs portion-marked (:func:`memo.markings.stamp`).
+
     Raises :class:`~memo.errors.ContentError` when text the templates print has no
-    translation into ``lang``, or when the result carries a phrase the profile forbids or
-    lacks one the memo or the profile requires (:mod:`memo.drafting`).
+    translation into ``lang``, when the result carries a phrase the profile forbids or
+    lacks one the memo or the profile requires, when a section is over the profile's
+    limit (:mod:`memo.drafting`), or when it shows a field above what the profile's
+    ``release`` allows (:mod:`memo.markings`).
     """
     theme = as_theme(templates)
-    marks = marks or review_notes
-    wanted = marks
+    wanted = marks or review_notes
     # a derived banner reads which fields the variant shows: the marks say
-    marks = marks or project.memo.markings is not None
+    marks = wanted or project.memo.markings is not None
     profile = project.audiences[audience]
     lang = lang or project.memo.lang
     name = template_for(profile, theme)

@@ -65,15 +65,15 @@ def test_highest_takes_the_top_level_and_every_caveat():
 
 
 def test_a_fields_marking_is_its_own_portion_else_the_innermost_items(project):
-    scale, files = project.memo.markings, project.files
-    risks = markings.of_field(files, "recommendations.yaml:recommendations."
-                              "back-political-openings.risks", scale)
+    scale = project.memo.markings
+    risks = markings.of_field(project, "recommendations.yaml:recommendations."
+                              "back-political-openings.risks")
     assert risks.marking.portion(scale) == "SBU//NF"
     assert risks.path == ("recommendations", 4, "portions", "risks")
-    shared = markings.of_field(files, "recommendations.yaml:recommendations."
-                               "back-political-openings.shared.action.ko", scale)
+    shared = markings.of_field(project, "recommendations.yaml:recommendations."
+                               "back-political-openings.shared.action.ko")
     assert shared.marking == markings.Marking(0) and shared.src is None
-    assert markings.of_field(files, "memo.yaml:summary", scale).src is None
+    assert markings.of_field(project, "memo.yaml:summary").src is None
 
 
 def test_an_inner_marking_holds_inside_it(content_copy):
@@ -84,9 +84,9 @@ def test_an_inner_marking_holds_inside_it(content_copy):
           "    shared:\n      marking: U\n      title:\n        en: Support for the steps")
     p = load_project(content_copy)
     scale, key = p.memo.markings, "recommendations.yaml:recommendations.back-political-openings."
-    assert markings.of_field(p.files, key + "title", scale).marking.level == 1
-    assert markings.of_field(p.files, key + "risks", scale).marking.portion(scale) == "SBU//NF"
-    assert markings.of_field(p.files, key + "shared.title", scale).marking.level == 0
+    assert markings.of_field(p, key + "title").marking.level == 1
+    assert markings.of_field(p, key + "risks").marking.portion(scale) == "SBU//NF"
+    assert markings.of_field(p, key + "shared.title").marking.level == 0
 
 
 def test_bad_markings_are_refused_where_they_are(content_copy):
@@ -106,6 +106,17 @@ def test_bad_markings_are_refused_where_they_are(content_copy):
     assert "congress.yaml" in text and "'TS' is not a level" in text
     assert "staff.yaml" in text and "'UNCLASSIFIED' is derived from what each variant shows" \
         in text
+
+
+def test_the_documents_text_carries_the_derived_banner(project):
+    """Writers that read the HTML text (not the tree) get the stamped banner too, marked
+    render or not."""
+    from memo.render import render
+
+    for marks in (True, False):
+        doc = render(project, "principal", TEMPLATES, "en", marks=marks)
+        assert f'<p class="marking">{SBU}</p>' in doc.html, marks
+        assert "(SBU) " in doc.html
 
 
 # -- the bundled memo, as built ------------------------------------------------------------

@@ -176,3 +176,9 @@ def reproducible_zip(data: bytes, when: datetime) -> bytes:
     src = zipfile.ZipFile(io.BytesIO(data))
     names = sorted(src.namelist(), key=lambda n: (n != "[Content_Types].xml", n))
     return zipped(((n, src.read(n)) for n in names), when)
+
+
+def default_rpr(styles):
+    """The run properties every style starts from (``w:docDefaults/w:rPrDefault/w:rPr``)
+    in a ``styles.xml`` root; None when the file has none."""
+    return styles.find(f"{qn('w:docDefaults')}/{qn('w:rPrDefault')}/{qn('w:rPr')}")

@@ -36,7 +36,9 @@ SUBSTITUTES: dict[str, tuple[str, str]] = {
 }
 
 SIZE_MIN, SIZE_MAX = 8, 24  # points: below is unreadable, above is a poster
-POINTS = {"in": 72.0, "cm": 72 / 2.54, "mm": 72 / 25.4, "pt": 1.0}
+# points per unit: the absolute CSS units a theme may size text in
+_ABSOLUTE = {"pt": 1.0, "px": 0.75, "in": 72.0, "cm": 72 / 2.54, "mm": 72 / 25.4, "pc": 12.0}
+POINTS = {u: _ABSOLUTE[u] for u in ("in", "cm", "mm", "pt")}  # those a margin is given in
 MARGIN_MIN, MARGIN_MAX = 18.0, 216.0  # 0.25in (room for the marking) to 3in
 _ONE = r"(\d+(?:\.\d+)?|\.\d+)(in|cm|mm|pt)"
 _LENGTH = re.compile(_ONE)
@@ -44,9 +46,14 @@ LENGTHS_PATTERN = rf"^\s*{_ONE}(?:\s+{_ONE}){{0,3}}\s*$"  # the JSON Schema's, f
 _FACE_PUNCTUATION = set(" -.'&+")
 
 
+def _substitute(face: str) -> tuple[str, str] | None:
+    """(the free face, its package) for ``face``, or None when ``face`` is its own."""
+    return SUBSTITUTES.get(" ".join(face.split()).casefold())
+
+
 def substitute(face: str) -> str | None:
     """The free face the PDF embeds for ``face``, or None when ``face`` is its own."""
-    hit = SUBSTITUTES.get(" ".join(face.split()).casefold())
+    hit = _substitute(face)
     return hit[0] if hit else None
 
 
@@ -146,9 +153,6 @@ def _css_string(text: str) -> str:
     return '"' + re.sub(r'(["\\])', r"\\\1", text) + '"'
 
 
-_ABSOLUTE = {"pt": 1.0, "px": 0.75, "in": 72.0, "cm": 72 / 2.54, "mm": 72 / 25.4, "pc": 12.0}
-
-
 def body_size(sheets: list[str]) -> float:
     """The body text's size in points, as the theme's stylesheets set it (the last rule
     for ``body`` that gives one in an absolute unit); CSS's medium, 12pt, if none does."""
@@ -221,7 +225,7 @@ def check_embedded(t: Typography, families: set[str]) -> None:
     want = t.pdf_face
     if not want or want.casefold() in {f.casefold() for f in families}:
         return
-    hit = SUBSTITUTES.get(" ".join((t.face or "").split()).casefold())
+    hit = _substitute(t.face or "")
     if hit:
         raise MemoError(f"the PDF sets {t.face} as {want}, the free face with its metrics, "
                         f"and {want} is not installed: install {hit[1]} (./dev installs it)")
@@ -273,14 +277,12 @@ def docx_styles(word, t: Typography | None) -> None:
         _set_face(styles, normal, t.face)
 
 
-def _default_rpr(styles):
-    return styles.find(f"{_w('docDefaults')}/{_w('rPrDefault')}/{_w('rPr')}")
-
-
 def _scale_sizes(styles, normal, size: float) -> None:
     """Normal at ``size``; every other size (and line pitch, and space around a
     paragraph) by the same factor, so the headings keep their proportion to the text."""
-    defaults = _default_rpr(styles)
+    from memo.writers.oxml import default_rpr
+
+    defaults = default_rpr(styles)
     own = normal.find(f"{_w('rPr')}/{_w('sz')}")
     base = own if own is not None else (defaults.find(_w("sz")) if defaults is not None
                                         else None)
@@ -309,7 +311,9 @@ def _set_face(styles, normal, face: str) -> None:
     """The face on Normal and wherever the body's face was named: the Latin (ascii,
     hAnsi) and complex-script (cs) slots. A theme font (asciiTheme...) would win over a
     named one in Word, so the style's own is removed."""
-    defaults = _default_rpr(styles)
+    from memo.writers.oxml import default_rpr
+
+    defaults = default_rpr(styles)
     own = normal.find(f"{_w('rPr')}/{_w('rFonts')}")
     named = own if own is not None and own.get(_w("ascii")) else (
         defaults.find(_w("rFonts")) if defaults is not None else None)

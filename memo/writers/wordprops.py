@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from memo.l10n import language
+from memo.writers.oxml import default_rpr
 from memo.writers.reference import SANS, SERIF
 
 if TYPE_CHECKING:
@@ -37,7 +38,7 @@ def properties(word, doc: Document) -> None:
     from docx.oxml.ns import qn
 
     styles = word.styles.element
-    rpr = styles.find(f"{qn('w:docDefaults')}/{qn('w:rPrDefault')}/{qn('w:rPr')}")
+    rpr = default_rpr(styles)
     if rpr is not None:
         lang = rpr.find(qn("w:lang"))
         if lang is None:
@@ -71,7 +72,7 @@ def _east_asian_fonts(styles, lang: str) -> None:
         face = fonts.get(qn("w:eastAsia")) or fonts.get(qn("w:ascii"))
         if face in (SERIF, SANS):
             fonts.set(qn("w:eastAsia"), f"{face} CJK {region}")
-    defaults = styles.find(f"{qn('w:docDefaults')}/{qn('w:rPrDefault')}/{qn('w:rPr')}")
+    defaults = default_rpr(styles)
     if defaults is not None:
         fonts = defaults.find(qn("w:rFonts"))
         if fonts is None:
