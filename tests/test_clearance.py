@@ -78,9 +78,13 @@ def test_the_clearance_block_closes_each_internal_memo_in_every_format(built, va
     assert "Cleared: EAP/K: J. Lee (ok, February 4, 2021)" in text
     assert ORTIZ in text and "EB/TPN: A. Chen (not cleared, info, February 5, 2021)" in text
     assert text.rindex("Approved: S/P: Director of Policy Planning") > text.rindex(ORTIZ)
-    paras = [p.text for p in docx.Document(str(built / f"{variant}.docx")).paragraphs]
+    word = docx.Document(str(built / f"{variant}.docx")).paragraphs
+    paras = [p.text for p in word]
     assert paras[-1] == "Approved: S/P: Director of Policy Planning"
     assert ORTIZ in paras
+    # one block on one page: each line kept with the next, as Word and LibreOffice read it
+    block = word[paras.index("Drafted: S/P: K. Morgan, 202-647-2972"):]
+    assert [p.paragraph_format.keep_with_next for p in block] == [True] * 6 + [None]
     page = html.fromstring((built / f"{variant}.html").read_bytes())
     block = page.find(".//section[@class='clearance']")
     assert ORTIZ in [" ".join(p.text_content().split()) for p in block.iter("p")]

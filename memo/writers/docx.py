@@ -159,8 +159,12 @@ class _Walker:
         elif tag == "section" and cls == "changes":
             return  # a redline's list of changes: Word lists tracked changes itself
         elif tag in ("section", "header", "article"):
+            before = len(self.word.paragraphs)
             for child in el:
                 self.block(child, "bluf" if cls == "bluf" else context)
+            if cls == "clearance":  # signed off as one block: no line of it left alone
+                for p in self.word.paragraphs[before:-1]:
+                    p.paragraph_format.keep_with_next = True
             if tag == "header" and self.last_routing is not None:
                 _bottom_rule(self.last_routing)
         elif tag == "h1":
