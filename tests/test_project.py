@@ -422,3 +422,19 @@ def test_schema_command(proj):
 def test_the_builtin_theme_is_the_repository_templates_folder():
     assert builtin_folder() in (TEMPLATES, ROOT / "memo" / "builtin_theme")
     assert (builtin_folder() / "reference.docx").is_file()
+
+
+def test_a_new_projects_memos_print_a_clearance_once_it_has_one(proj):
+    """The skeleton's profiles list the clearance section: nothing prints until memo.yaml
+    has a clearance, then the block closes each memo."""
+    memo_yaml = proj / "content" / "memo.yaml"
+    assert run("build", "-f", "html", cwd=proj).exit_code == 0
+    assert 'class="clearance"' not in (proj / "output" / "staff-en.html").read_text("utf-8")
+    memo_yaml.write_text(memo_yaml.read_text("utf-8") + "clearance: {drafted: {name: A. "
+                         "Analyst, office: S/P}, cleared: [{office: L, status: pending}]}\n",
+                         "utf-8")
+    built = run("build", "-f", "html", cwd=proj)
+    assert built.exit_code == 0, built.output
+    for name in ("staff-en", "principal-en"):
+        text = (proj / "output" / f"{name}.html").read_text("utf-8")
+        assert "S/P: A. Analyst" in text and "L: (pending)" in text, name
