@@ -183,10 +183,14 @@ def main() -> None:
         peer = Peer(html, peer_out)
 
         cold, warm, serial, seq, par = [], [], [], [], []
-        for _ in range(n):
-            cold.append(clock([MEMO, "batch", "--force", "--out", str(out)]))
-            warm.append(clock([MEMO, "batch", "--out", str(out)]))
-            serial.append(clock([MEMO, "batch", "--jobs", "1", "--force", "--out", str(out)]))
+        for i in range(n):
+            # cold: the CSL processor's cache (memo.citeproc) starts empty too
+            cold.append(clock([MEMO, "batch", "--force", "--out", str(out)],
+                              env=dict(os.environ, MEMO_CACHE=str(Path(tmp) / f"cache-{i}"))))
+            warm.append(clock([MEMO, "batch", "--out", str(out)],
+                              env=dict(os.environ, MEMO_CACHE=str(Path(tmp) / f"cache-{i}"))))
+            serial.append(clock([MEMO, "batch", "--jobs", "1", "--force", "--out", str(out)],
+                                env=dict(os.environ, MEMO_CACHE=str(Path(tmp) / f"cache-s{i}"))))
             seq.append(peer.run(1))
             par.append(peer.run(2))
         bare, helps = [], []

@@ -26,8 +26,9 @@ from memo.theme import Theme, walk
 
 PLANS = ".memo-plans.json"
 # Libraries whose versions change what every writer is given: the rendered document and
-# its figures (Pillow measures the timeline's labels). Each writer declares its own.
-RENDER_LIBRARIES = ("jinja2", "markdown-it-py", "babel", "pillow")
+# its figures (Pillow measures the timeline's labels), its notes (the pandoc that formats
+# them). Each writer declares its own.
+RENDER_LIBRARIES = ("jinja2", "markdown-it-py", "babel", "pillow", "pypandoc-binary")
 
 
 def _tree_digest(folder: Path, skip: Callable[[Path], bool] = lambda p: False) -> str:

@@ -1,100 +1,158 @@
-"""Citations in notes and the sources list, Chicago style (notes and bibliography).
+"""A variant's notes and sources list, formatted by its CSL style.
 
-Prose cites a source as ``[@id]`` or ``[@id, p. 4]`` (:mod:`memo.inline`). The first
-note citing a source gives it in full; a note citing the same source as the note before
-it says "Ibid." (in the variant's language: labels ``ibid`` and ``note-end``, so a
-Japanese note reads 同上。); any other repeat gives the short title. The sources list gives every
-cited source in the order first cited, wherever in the memo the list stands.
+The template pass cannot format a note when it meets its citation: "Ibid." or a short
+form depends on the notes before it, and the sources list may stand before the last
+note. So the pass leaves a placeholder for each cluster and for the list
+(:class:`Citations`), and :meth:`Citations.resolve` sends the whole sequence to the CSL
+processor (:mod:`memo.citeproc`) once, then puts the formatted strings in their places.
+Every writer reads the same strings: DOCX, PDF and HTML notes cannot differ.
+
+The style is the theme's ``csl/`` default (Chicago notes and bibliography, 17th edition,
+with Ibid.) or the CSL file ``memo.yaml`` names in ``citation_style``. The theme's
+``csl/locales.xml`` corrects the CSL locale terms memo's languages need (Korean
+"위의 글" for ibid., not the English; "and" between romanized names) and gives the
+locator labels pandoc reads in each language; a Japanese note ends with "。" (the label
+``note-end``), which CSL 1.0.2 would say with a locale-specific layout, and pandoc does
+not read those.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass
+from functools import cache
 from html import escape
+from pathlib import Path
 
-from memo.content import Project, SourceEntry
+from lxml import etree
+
+from memo import citeproc
+from memo.errors import ContentError, Problem
+from memo.inline import LABELS, Cite
+
+CSL = "{http://purl.org/net/xbiblio/csl}"
+DEFAULT_STYLE = "chicago-notes-bibliography-subsequent-ibid-17th-edition"
+_NOTE = re.compile("\ue0f0([0-9]+)\ue0f1")
+BIBLIOGRAPHY = "\ue0f2"
+# the English label pandoc reads for each locator type: the first LABELS names
+ENGLISH = {kind: label for label, kind in reversed(LABELS.items())}
 
 
-@dataclass
+@dataclass(frozen=True)
+class Style:
+    """A CSL style: its XML text, and whether it puts citations in notes."""
+
+    xml: str
+    note: bool
+    locales: str = ""  # the theme's locale corrections, <locale> elements
+
+    def for_language(self, lang: str, note_end: str) -> str:
+        """The style as run for ``lang``: the theme's locale corrections added after
+        ``<info>``, and a note's closing "." made ``note_end``."""
+        text = self.xml
+        at = text.find("</info>")
+        if self.locales and at >= 0:
+            at += len("</info>")
+            text = text[:at] + self.locales + text[at:]
+        if self.note and note_end != ".":
+            cite = text.find("<citation")
+            layout = text.find("<layout", cite)
+            end = text.find(">", layout)
+            if cite >= 0 and layout >= 0:
+                text = text[:layout] + text[layout:end].replace(
+                    'suffix="."', f'suffix="{escape(note_end)}"') + text[end:]
+        return text
+
+    def terms(self, lang: str) -> dict[str, str]:
+        """The locator labels pandoc reads in ``lang``, by locator type."""
+        return _terms(self.locales, lang) or ENGLISH
+
+
+@cache
+def _terms(locales: str, lang: str) -> dict[str, str]:
+    if not locales:
+        return {}
+    root = etree.fromstring(f'<x xmlns="{CSL[1:-1]}">{locales}</x>')
+    out = {}
+    for loc in root.iter(f"{CSL}locale"):
+        if (loc.get("{http://www.w3.org/XML/1998/namespace}lang") or "").split("-")[0] != lang:
+            continue
+        for term in loc.iter(f"{CSL}term"):
+            if term.get("form") == "short" and term.get("name") in ENGLISH:
+                single = term.find(f"{CSL}single")
+                out[term.get("name")] = (single.text if single is not None else term.text) or ""
+    return out
+
+
+def load_style(path: Path, where: Problem | None = None, locales: Path | None = None) -> Style:
+    """The CSL style in ``path``; a file that is not one is a problem at ``where``."""
+    try:
+        text = path.read_text(encoding="utf-8")
+        root = etree.fromstring(text.encode())
+        if root.tag != f"{CSL}style":
+            raise ValueError("its root is not a CSL <style>")
+    except (OSError, ValueError, etree.XMLSyntaxError) as exc:
+        problem = where or Problem(str(path), 1, 1, "", "")
+        raise ContentError([Problem(problem.file, problem.line, problem.column, problem.path,
+                                    f"citation style {path}: {exc}")]) from None
+    extra = locales.read_text(encoding="utf-8") if locales and locales.is_file() else ""
+    extra = re.sub(r"<\?xml[^>]*\?>|<!--.*?-->", "", extra, flags=re.S).strip()
+    return Style(text, root.get("class") == "note", extra)
+
+
 class Citations:
-    """Notes in reading order, Chicago style: a source's first note in full, a note citing
-    the same source as the note before it "Ibid.", any other repeat in the short form.
+    """One variant's citations: collected in reading order during the template pass
+    (each call returns a placeholder), formatted together by :meth:`resolve`."""
 
-    ``known`` is the order of first citation in the whole memo, when a first pass found
-    it: a sources list printed before the last note still lists every source."""
+    def __init__(self, items: list[dict], style: Style, lang: str, note_end: str = "."):
+        self.items, self.style, self.lang, self.note_end = items, style, lang, note_end
+        self.clusters: list[list[Cite]] = []
+        self.notes = style.note
 
-    project: Project
-    ibid: str = "Ibid"
-    stop: str = "."  # what ends a note: "." or, in Japanese, "。"
-    known: tuple[str, ...] = ()
-    order: list[str] = field(default_factory=list)
-    last: str = ""
-    listed: int | None = None  # how many sources the shortest list printed held
+    def __call__(self, cites: list[Cite]) -> str:
+        self.clusters.append(cites)
+        return f"\ue0f0{len(self.clusters) - 1}\ue0f1"
 
-    def __call__(self, sid: str, locator: str) -> str:
-        src = self.project.source(sid)
-        if sid not in self.order:
-            self.order.append(sid)
-            text = full_citation(src)
-        elif sid == self.last:
-            text = escape(self.ibid)
-        else:
-            text = escape(src.short or src.title)
-        self.last = sid
-        if locator:
-            text = _stop(text, ",") + f" {escape(locator)}"
-        return _stop(text, self.stop)
-
-    def cited(self) -> list[SourceEntry]:
-        """The sources cited in the memo, in order of first citation."""
-        if self.known:
-            return [self.project.source(s) for s in self.known]
-        # whether more notes follow is not known yet: remember what this list held
-        self.listed = min(len(self.order), self.listed if self.listed is not None else 1 << 30)
-        return [self.project.source(s) for s in self.order]
-
-    @property
-    def complete(self) -> bool:
-        """Whether every list of sources printed holds every source the memo cites."""
-        return bool(self.known) or self.listed is None or self.listed == len(self.order)
+    def resolve(self, text: str, marks: bool = False) -> str:
+        """``text`` with every placeholder replaced by its formatted citation, and the
+        sources list by the bibliography of every source cited."""
+        if not self.clusters:
+            return text.replace(BIBLIOGRAPHY, "")
+        done = citeproc.run(self.items, self.clusters,
+                            self.style.for_language(self.lang, self.note_end), self.lang,
+                            self.style.terms(self.lang), self.notes)
+        text = _NOTE.sub(lambda m: done.citations[int(m.group(1))], text)
+        annotes = {str(it.get("id")): it.get("annote") for it in self.items}
+        entries = []
+        for sid, html in done.bibliography:
+            if annotes.get(sid):
+                html += " " + escape(annotes[sid], quote=False)
+            if marks:
+                html = (f'<span class="field" data-field="sources.yaml:sources.'
+                        f'{escape(sid)}">{html}</span>')
+            entries.append(f"<li>{html}</li>")
+        return text.replace(BIBLIOGRAPHY, "".join(entries))
 
 
-def _stop(text: str, mark: str) -> str:
-    """``text`` followed by ``mark``. A comma or period goes inside a closing quotation
-    mark, as U.S. Chicago style has it (``“The US Role,” 4.``, ``“The US Role.”``); a
-    Japanese full stop stays outside (``“The US Role”。``)."""
-    if text.endswith("”") and mark in ".,":
-        return text[:-1] + mark + "”"
-    return text + mark
+def style_for(project, theme) -> Style:
+    """The project's citation style: ``memo.yaml``'s ``citation_style`` (a ``.csl`` file
+    relative to it, or a name in the theme's ``csl/`` folder), else the theme's default."""
+    name = project.memo.citation_style or DEFAULT_STYLE
+    src = project.files.get("memo.yaml")
+    here = src.problem(("citation_style",), "") if src and project.memo.citation_style \
+        else None
+    path = project.folder / name if name.endswith(".csl") else theme.find(f"csl/{name}.csl")
+    if path is None or not path.is_file():
+        shown = name if name.endswith(".csl") else f"csl/{name}.csl"
+        problem = here or Problem("memo.yaml", 1, 1, "citation_style", "")
+        raise ContentError([Problem(problem.file, problem.line, problem.column, problem.path,
+                                    f"citation style not found: {shown} (in {theme.where()})"
+                                    if not name.endswith(".csl") else
+                                    f"citation style not found: {path}")])
+    stat = path.stat()
+    return _load(path, stat.st_mtime_ns, stat.st_size, here, theme.find("csl/locales.xml"))
 
 
-def _names(authors: list[str]) -> str:
-    if len(authors) <= 2:
-        return " and ".join(authors)
-    return ", ".join(authors[:-1]) + " and " + authors[-1]
-
-
-def full_citation(src: SourceEntry) -> str:
-    """A note-style citation, as HTML: authors, title, container, publisher, date, link."""
-    parts = []
-    if src.authors:
-        parts.append(escape(_names(src.authors)))
-    if src.container:
-        parts.append(f"“{escape(src.title)},” <cite>{escape(src.container)}</cite>")
-    else:
-        parts.append(f"<cite>{escape(src.title)}</cite>")
-    if src.publisher:
-        parts.append(escape(src.publisher))
-    parts.append(escape(src.date))
-    text = ", ".join(parts)
-    if src.url:
-        text += f', <a href="{escape(src.url)}">{escape(src.url)}</a>'
-    return text
-
-
-def bibliography_entry(src: SourceEntry) -> str:
-    """A sources-list entry, as HTML."""
-    text = full_citation(src) + "."
-    if src.note:
-        text += " " + escape(src.note)
-    return text
+@cache
+def _load(path: Path, mtime: int, size: int, where, locales) -> Style:
+    return load_style(path, where, locales)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from memo import __version__, cli_project, cli_review
+from memo import __version__, cli_project, cli_review, cli_sources
 from memo.cli_options import (
     Commands,
     content_option,
@@ -372,5 +372,5 @@ def serve(content, templates, port) -> None:
 
 
 for command in (cli_project.new, cli_project.schema, cli_project.theme, cli_review.redline,
-                cli_review.absorb, cli_review.clearance):
+                cli_review.absorb, cli_review.clearance, cli_sources.sources):
     main.add_command(command)

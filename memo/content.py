@@ -54,7 +54,7 @@ from memo.fields import (
 from memo.markings import Marks, Portions, Scale
 from memo.profiles import Profile
 from memo.project import MARKER
-from memo.validation import is_lenient, load_file
+from memo.validation import is_lenient, load_file, validate
 from memo.writers import FORMATS
 from memo.yamlsource import Source
 
@@ -134,6 +134,9 @@ class Memo(Portions):
         "(memo.clearance); shown by the sections that print it, checked by memo release.")
     decide_by: dt.date | None = Field(
         None, description="For a decision memo: the date the decision is needed by.")
+    citation_style: Text | None = Field(
+        None, description="The CSL style notes and the sources list are formatted by: a "
+        "name in the theme's csl/ folder (apa) or a .csl file, relative to memo.yaml.")
     cite_figures: CiteFigures | None = Field(
         None, description="Fail the check when a sentence stating a year, date or figure "
         "cites no source: {exceptions: [...]}.")
@@ -214,16 +217,18 @@ class BriefingItem(Marks):
     text: Prose
 
 
-class SourceEntry(_Model):
-    id: Text
-    authors: list[Text] = []
-    title: Text
-    container: Text | None = None
-    publisher: Text | None = None
-    date: Text
-    url: Text | None = None
-    note: Text | None = None
-    short: Text | None = Field(None, description="Short form for repeated citations.")
+class SourceEntry(BaseModel):
+    """A source: a CSL-JSON item, with every field CSL defines, checked against the CSL
+    data schema at load time (:mod:`memo.sources`)."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+    id: str = ""  # required, as type is: the schema says so, once
+    type: str = ""
+    title: str = ""
+
+    def csl(self) -> dict[str, Any]:
+        """The item as CSL-JSON (a date YAML read, as the text it was written as)."""
+        return self.model_dump(mode="json")
 
 
 class _PrecedentsFile(_Model):
@@ -342,6 +347,15 @@ def load_project(folder: Path) -> Project:
 
     audiences = profiles.load_all(folder / "audiences", problems)
 
+    if "sources.yaml" in sources:
+        from memo import sources as registry
+
+        data = sources["sources.yaml"].data
+        items = data.get("sources") if isinstance(data, dict) else None
+        if is_lenient() and isinstance(items, list):  # an older version: maybe before CSL
+            data["sources"] = items = [registry.from_legacy(i) for i in items]
+            parsed["sources.yaml"] = validate(sources["sources.yaml"], _SourcesFile, problems)
+        registry.check(items, sources["sources.yaml"], problems)
     crosscheck.cross_check(sources, problems)
     for src in [*sources.values(), *(p._src for p in audiences.values())]:
         crosscheck.check_links(src, problems)

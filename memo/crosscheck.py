@@ -14,7 +14,7 @@ from typing import Any
 
 from memo.drafting import texts
 from memo.errors import Problem, did_you_mean
-from memo.inline import CITATION, bad_links
+from memo.inline import CITATION, bad_links, parse_cluster
 from memo.yamlsource import Source
 
 
@@ -92,15 +92,16 @@ def cross_check(sources: dict[str, Source], problems: list[Problem]) -> None:
     if source_ids is None:
         return
     for src in sources.values():
-        for path, text in _strings(src.data, ()):
+        for path, text in strings(src.data, ()):
             for m in _SIDE_BY_SIDE.finditer(text):
                 problems.append(src.problem(path, "two notes side by side read as one "
                                             "number (³⁴): move one to the words it supports",
                                             text=m.group(0)))
             for m in CITATION.finditer(text):
-                if m.group(1) not in source_ids:
-                    problems.append(src.problem(path, unknown("source", m.group(1), source_ids),
-                                                text=m.group(0)))
+                for cite in parse_cluster(m.group()):
+                    if cite.id not in source_ids:
+                        problems.append(src.problem(path, unknown("source", cite.id,
+                                                                  source_ids), text=m.group(0)))
 
 
 # Two citations with nothing but space between them: their note calls would touch.
@@ -111,7 +112,7 @@ def check_links(src: Source, problems: list[Problem]) -> None:
     """Links only to the web and to mail: pasted content must not carry ``javascript:``,
     ``file:`` or ``data:`` links into a memo, where the renderer would show them as text."""
 
-    for path, text in _strings(src.data, ()):
+    for path, text in strings(src.data, ()):
         if "](" not in text:
             continue
         for href, why in bad_links(text):
@@ -123,15 +124,16 @@ def unknown(kind: str, ident: str, known: set[str]) -> str:
     return f"unknown {kind} id '{ident}'{did_you_mean(ident, sorted(known))}"
 
 
-def _strings(data: Any, path: tuple):
+def strings(data: Any, path: tuple):
+    """Every string inside ``data``, with its path."""
     if isinstance(data, str):
         yield path, data
     elif isinstance(data, dict):
         for k, v in data.items():
-            yield from _strings(v, path + (k,))
+            yield from strings(v, path + (k,))
     elif isinstance(data, list):
         for i, v in enumerate(data):
-            yield from _strings(v, path + (i,))
+            yield from strings(v, path + (i,))
 
 
 def check_notes(project: Any, src: Source, problems: list[Problem]) -> None:

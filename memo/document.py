@@ -18,7 +18,7 @@ element            meaning                                  Word style (referenc
 ``p.lesson``       a precedent's lesson                     Lesson
 ``ul`` / ``ol``    lists (``li`` holds text or ``p``\\ s)     List Bullet / List Number,
                                                             List Continue for later ``p``
-``ol.sources``     the sources list                         Source Entry, numbered
+``ul.sources``     the sources list (the CSL bibliography)  Source Entry, hanging
 ``ul.decision``    approve / disapprove choices             Decision Line (one, tabbed)
 ``span.footnote``  a citation                               a native Word footnote
 ``em`` ``cite``    italic; ``strong`` bold; ``a`` link      Hyperlink (character style)
@@ -69,10 +69,10 @@ CLASSES: dict[str, set[str]] = {
                 "clearance"},
     "figure": {"timeline"}, "img": {"timeline"},
     "h1": {"title"}, "h2": set(), "h3": set(),
-    "ul": {"precedents-brief", "caveats", "decision", "risks", "changes"},
-    "ol": {"recommendations", "sources", "proposals", "approach", "asks"},
+    "ul": {"precedents-brief", "caveats", "decision", "risks", "changes", "sources"},
+    "ol": {"recommendations", "proposals", "approach", "asks"},
     "li": set(), "dl": {"routing"},
-    "span": {"footnote", "draws-on", "field", "restyled"},
+    "span": {"footnote", "citation", "draws-on", "field", "restyled"},
 }
 
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from lxml import html as lxml_html
 
-from memo.inline import CITATION, render
+from memo.inline import CITATION, parse_cluster, render
 
 _SPACE = re.compile(r"\s+")
 _ESCAPE = re.compile(r"\\[!-/:-@\[-`{-~]")
@@ -47,7 +47,8 @@ def normalize(text: str) -> str:
 def shown(source: str, table: dict[str, str]) -> str:
     """The text a reader sees of a field whose source is ``source``: memo's rendering,
     each note call as its :func:`note_char`, white space as HTML shows it."""
-    rendered = render(source, lambda sid, loc: f"\ue010{note_char(sid, table)}\ue011")
+    # a note stands for its cluster's first source, as its bookmark names it (provenance)
+    rendered = render(source, lambda cites: f"\ue010{note_char(cites[0].id, table)}\ue011")
     tree = lxml_html.fragment_fromstring(f"<p>{rendered}</p>")
     for note in tree.iterfind(".//span[@class='footnote']"):
         note.text = re.sub("\ue010|\ue011", "", "".join(note.itertext()))
@@ -72,7 +73,7 @@ def _tokens(source: str, table: dict[str, str]) -> list[_Tok]:
     for m in pattern.finditer(source, pos):
         piece = m.group()
         if CITATION.fullmatch(piece.strip()):
-            sid = CITATION.fullmatch(piece.strip()).group(1)
+            sid = parse_cluster(piece.strip())[0].id
             out.append(_Tok(piece, note_char(sid, table), cite=sid))
         elif _ESCAPE.fullmatch(piece):
             out.append(_Tok(piece, piece[1]))

@@ -7,10 +7,11 @@ audience template that extends it). Jinja runs sandboxed (:mod:`memo.templating`
 Templates see the content through a :class:`~memo.view.View` of
 :class:`~memo.localize.Localized` models, which hand out each text in the variant's
 language (:mod:`memo.localize`); notes and the sources list come from
-:mod:`memo.citations`; the words the templates print themselves come from the theme's
-``labels.yaml`` through ``t("key")``. Text missing in the variant's language
-makes the render fail with a :class:`~memo.errors.ContentError` listing every such
-field: a variant is never silently in English.
+:mod:`memo.citations` (a CSL style, run once per variant); the words the templates
+print themselves come from the theme's ``labels.yaml`` through ``t("key")``. Text
+missing in the variant's language makes the render fail with a
+:class:`~memo.errors.ContentError` listing every such field: a variant is never
+silently in English.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ import jinja2
 from markupsafe import Markup
 
 from memo import __version__, drafting, inline, l10n
-from memo.citations import Citations, bibliography_entry
+from memo.citations import BIBLIOGRAPHY, Citations, style_for
 from memo.content import Project
 from memo.document import Document, parse
 from memo.errors import ContentError, MemoError, TemplateError
@@ -69,12 +70,7 @@ def render(project: Project, audience: str, templates: Theme | Path | None,
     lang = lang or project.memo.lang
     name = template_for(profile, theme)
     created = created or f"{project.memo.date.isoformat()}T00:00:00Z"
-    text, figures, loc, cites = _run(project, profile, theme, lang, name, created, marks)
-    if not cites.complete:
-        # a sources list stood before the last note (a profile put it first, say): the
-        # first pass has found every citation, in reading order; list them all
-        text, figures, loc, _ = _run(project, profile, theme, lang, name, created, marks,
-                                     known=tuple(cites.order))
+    text, figures, loc = _run(project, profile, theme, lang, name, created, marks)
     if loc.problems:
         raise ContentError(loc.problems, what=f"{audience}-{lang}")
     doc = parse(text, audience=audience, lang=lang, template=name)
@@ -108,17 +104,17 @@ def _sourced(html: str, key: str | None) -> str:
 
 
 def _run(project: Project, profile: Profile, theme: Theme, lang: str, name: str,
-         created: str, marks: bool = False, known: tuple[str, ...] = ()):
-    """One pass of the templates: the HTML text, its figures, the localizer holding any
-    problems, and the citations made."""
+         created: str, marks: bool = False):
+    """The templates' pass, its citations then formatted together: the HTML text, its
+    figures, and the localizer holding any problems."""
     from memo.marks import split, unmark
 
     loc = Localizer(lang, project.memo.lang, marks)
     view = View(project, profile, lang, loc)
     labels = Labels(theme, loc)
     # str() of a missing label reports it
-    cites = Citations(project, ibid=str(labels("ibid")), stop=str(labels("note-end")),
-                      known=known)
+    cites = Citations([s.csl() for s in project.sources], style_for(project, theme), lang,
+                      note_end=str(labels("note-end")))
     env = environment(theme)
     spaced = l10n.language(lang).spaced
 
@@ -149,7 +145,8 @@ def _run(project: Project, profile: Profile, theme: Theme, lang: str, name: str,
         if not isinstance(text, str):
             raise TypeError(f"| md takes text, not {type(text).__name__}")
         key, text = split(text)
-        return Markup(_sourced(inline.render(unmark(text), cites, sourced=marks), key))
+        return Markup(_sourced(inline.render(unmark(text), cites, sourced=marks,
+                                                     notes=cites.notes), key))
 
     env.filters["md"] = md
     env.filters["longdate"] = lambda d: l10n.longdate(d, lang)
@@ -177,8 +174,7 @@ def _run(project: Project, profile: Profile, theme: Theme, lang: str, name: str,
     try:
         text = env.get_template(name).render(
             view=view, memo=view.memo, profile=view.audience, lang=lang, t=labels,
-            cited=cites.cited, bibliography=lambda s: Markup(_sourced(
-                bibliography_entry(s), f"sources.yaml:sources.{s.id}" if marks else None)),
+            bibliography=lambda: Markup(BIBLIOGRAPHY),
             timeline=timeline, version=__version__, created=created, run_in=run_in,
             heading=heading, spaced=spaced,
         )
@@ -196,4 +192,4 @@ def _run(project: Project, profile: Profile, theme: Theme, lang: str, name: str,
     except Exception as exc:  # a filter or test meeting a value it cannot take, and the like
         raise TemplateError(f"{_template_location(exc)}: {type(exc).__name__}: {exc}") \
             from None
-    return text, figures, loc, cites
+    return cites.resolve(text, marks), figures, loc

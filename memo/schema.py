@@ -41,6 +41,15 @@ def schema(name: str) -> dict:
             key: {"type": "string", "default": value,
                   "description": f"The {key} folder, relative to this file's folder"}
             for key, value in project.DEFAULTS.items()}}
+    elif name == "sources":  # CSL-JSON items: the CSL data schema's own (memo.sources)
+        from memo.sources import schema as csl
+
+        data = csl()
+        body = {"type": "object", "additionalProperties": False, "required": ["sources"],
+                "properties": {"sources": {
+                    "type": "array", "minItems": 1, "items": data["items"],
+                    "description": "The sources prose cites as [@id]: CSL-JSON items"}},
+                "definitions": data["definitions"]}
     else:
         model = {"memo": content.Memo, "audience": profiles.Profile,
                  "briefing": content.Briefing, **{

@@ -24,7 +24,8 @@ def test_bundled_content_is_valid():
     assert str(project.precedents[1].years) == "1983–1984"
     assert len(project.recommendations) >= 5
     assert {"principal", "staff"} <= set(project.audiences)
-    assert project.source("french2021").authors == ["Erik French", "Jiyoon Kim", "Jihoon Yu"]
+    assert [a["family"] for a in project.source("french2021").csl()["author"]] == \
+        ["French", "Kim", "Yu"]
 
 
 def _edit(folder: Path, name: str, old: str, new: str) -> None:
@@ -68,8 +69,8 @@ CASES = [
      "date", "Input should be a valid date or datetime, invalid character in year"),
     ("memo.yaml", "lang: en\n", "lang: en\nlang: ko\n", "lang: ko",
      "lang", f"duplicate key (first given on line {_LANG_LINE})"),
-    ("sources.yaml", "    title: Treaty on Basic Relations between Japan and the Republic of Korea\n",
-     "", "id: treaty1965", "sources[1].title", "required field is missing"),
+    ("sources.yaml", "  type: treaty\n", "", "id: treaty1965", "sources[1].type",
+     "required field is missing"),
     ("memo.yaml", "  en: Using U.S. alliance leadership to restore South Korea–Japan cooperation",
      '  en: "\\aUsing U.S. alliance"', '"\\aUsing',
      "subject.en", "control character U+0007 at character 1 (often pasted from Word); delete it"),
@@ -77,7 +78,8 @@ CASES = [
      "detail", "Input should be 'brief' or 'full'"),
     # YAML 1.1 (the loader's) reads these as truth values where YAML 1.2 (editors') reads
     # text: the schema would accept them, so the message says what to do
-    ("sources.yaml", "date: February 2021", "date: yes", "yes", "sources[0].date",
+    ("sources.yaml", "container-title: The Diplomat", "container-title: yes", "yes",
+     "sources[0].container-title",
      "YAML reads yes, no, on, off, true and false as true or false, not as text: put the "
      "text in quotes"),
     # a scalar shaped like a date or time that no calendar has: PyYAML's constructor
@@ -88,8 +90,8 @@ CASES = [
     ("memo.yaml", "date: 2021-02-08", "date: 2021-13-01", "2021-13-01", "date",
      "2021-13-01 reads as a date or time, but there is no such one (month must be in "
      "1..12); correct it, or put it in quotes if it is text"),
-    ("sources.yaml", "date: February 2021", "date: 2021-02-08 25:61:00", "2021-02-08 25",
-     "sources[0].date", "2021-02-08 25:61:00 reads as a date or time, but there is no such "
+    ("sources.yaml", "container-title: The Diplomat", "container-title: 2021-02-08 25:61:00",
+     "2021-02-08 25", "sources[0].container-title", "2021-02-08 25:61:00 reads as a date or time, but there is no such "
      "one (hour must be in 0..23); correct it, or put it in quotes if it is text"),
     ("caveats.yaml", "title: Political will in Tokyo and Seoul was decisive",
      "title: 2021-02-29 12:00:00", "2021-02-29", "caveats[0].title",
@@ -119,8 +121,10 @@ def test_bad_content_is_reported_exactly(content_copy, tmp_path, name, old, new,
 
 def test_a_date_written_where_text_goes_is_taken_as_written(content_copy):
     """YAML 1.1 makes a date of 2021-02-08; an editor's YAML 1.2 and the schema say text."""
-    _edit(content_copy, "sources.yaml", "date: February 2021", "date: 2021-02-08")
-    assert load_project(content_copy).source("french2021").date == "2021-02-08"
+    _edit(content_copy, "sources.yaml", "container-title: The Diplomat",
+          "container-title: 2021-02-08")
+    assert load_project(content_copy).source("french2021").csl()["container-title"] == \
+        "2021-02-08"
 
 
 def test_a_project_folder_given_as_content_says_so(tmp_path):
@@ -253,14 +257,14 @@ def test_a_footnote_call_attaches_to_the_word_and_follows_the_punctuation(html, 
 def test_citations_in_prose_become_attached_footnotes():
     calls = []
 
-    def cite(sid: str, locator: str) -> str:
-        calls.append((sid, locator))
-        return sid.upper()
+    def cite(cites) -> str:
+        calls.append([(c.id, c.label, c.locator) for c in cites])
+        return cites[0].id.upper()
 
     assert render("Seoul and Tokyo [@french2021]. Then [@perry1999, p. 4]; and *so*.",
                   cite) == (f"Seoul and Tokyo.{_note('FRENCH2021')} "
                             f"Then;{_note('PERRY1999')} and <em>so</em>.")
-    assert calls == [("french2021", ""), ("perry1999", "p. 4")]
+    assert calls == [[("french2021", "", "")], [("perry1999", "page", "4")]]
 
 
 def test_a_file_parsed_before_is_not_parsed_again_but_each_caller_gets_its_own(tmp_path):

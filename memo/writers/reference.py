@@ -195,8 +195,12 @@ def build(path: Path) -> None:
                        "</w:pBdr>")
     rationale = _style(doc, "Rationale", "p", "List Continue")
     _font(rationale, size=9.5)
-    src = _style(doc, "Source Entry", "p", "List Number")
+    # a bibliography entry: unnumbered (the style orders and labels it), hanging indent
+    src = _style(doc, "Source Entry", "p", "Normal")
     _font(src, size=9)
+    src.paragraph_format.left_indent = Inches(0.3)
+    src.paragraph_format.first_line_indent = Inches(-0.3)
+    _spacing(src, 0, 3)
     figure = _style(doc, "Figure", "p", "Normal")
     _spacing(figure, 6, 2)
     figure.paragraph_format.keep_with_next = True
