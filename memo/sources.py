@@ -20,7 +20,7 @@ import datetime as dt
 import json
 import re
 import subprocess
-from functools import cache
+from functools import cache, lru_cache
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -64,20 +64,36 @@ def _message(err: Any, item: Any) -> tuple[tuple, str, bool]:
     return path, err.message, False
 
 
+@lru_cache(maxsize=1024)
+def _schema_errors(item: str) -> tuple[tuple[tuple, str, bool], ...]:
+    """An item's schema errors (the item as JSON text): the same item, checked again as
+    every content load does, costs nothing the second time."""
+    data = json.loads(item)
+    errors = _validator().iter_errors([data])
+    return tuple(_message(err, data) for err in
+                 sorted(errors, key=lambda e: [str(p) for p in e.absolute_path]))
+
+
+@cache
+def _validator():
+    from jsonschema import Draft7Validator
+
+    return Draft7Validator(schema())
+
+
 def check(items: Any, src: Source | None, problems: list[Problem], *,
           base: tuple = ("sources",), file: str = "", unique: bool = False) -> None:
     """Problems of ``items`` against the CSL data schema, ids a citation cannot name and,
     with ``unique``, ids that repeat (the registry's own are checked with every file's)."""
-    from jsonschema import Draft7Validator
-
     if not isinstance(items, list):
         return  # the file's own model says what is wrong
-    validator = Draft7Validator(schema())
     seen: dict[str, int] = {}
     for i, item in enumerate(items):
-        errors = validator.iter_errors([_as_text(item)])
-        for err in sorted(errors, key=lambda e: [str(p) for p in e.absolute_path]):
-            path, msg, key = _message(err, item)
+        try:
+            found = _schema_errors(json.dumps(_as_text(item), sort_keys=True))
+        except TypeError:  # a value JSON has no form for: say what the schema says of it
+            found = tuple(_message(e, item) for e in _validator().iter_errors([item]))
+        for path, msg, key in found:
             _report(problems, src, base + (i,) + path[1:], msg, key, file, item)
         for path, text in strings(_as_text(item), ()):
             bad = _FORBIDDEN.search(text)
