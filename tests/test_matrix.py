@@ -508,3 +508,26 @@ def test_an_output_folder_that_cannot_be_written_is_named(tmp_path):
     assert result.exit_code != 0
     assert "Traceback" not in result.output
     assert "/proc/memo" in result.stderr
+
+
+def test_library_versions_read_off_the_folders_are_what_importlib_metadata_says(tmp_path,
+                                                                              monkeypatch):
+    """The inputs hash names each library's version (memo.cache); read from the
+    dist-info folders' names in one listing, it must agree with importlib.metadata."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    from memo import cache
+    from memo.writers import libraries
+
+    def slow(name):
+        try:
+            return version(name)
+        except PackageNotFoundError:
+            return "none"
+
+    names = (*cache.RENDER_LIBRARIES, *libraries())
+    assert cache.library_versions().split(";")[1:] == [f"{n}={slow(n)}" for n in names]
+    # a folder earlier on the path shadows a later one, as it does for imports
+    (tmp_path / "Jinja2-0.1.dist-info").mkdir()
+    monkeypatch.syspath_prepend(str(tmp_path))
+    assert "jinja2=0.1" in cache.library_versions().split(";")
