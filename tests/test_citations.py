@@ -157,6 +157,19 @@ def test_korean_and_japanese_notes_use_their_locale_terms(items, chicago):
     assert ja.citations[2].endswith("1965年6月22日。")
 
 
+def test_a_zotero_exports_quirks_format_right(chicago):
+    """What Zotero writes, unchanged: date-parts as strings, a literal corporate author, a
+    report's genre and number, a web page with only an access date (CMOS 14.206)."""
+    items = json.loads((FIXTURES / "zotero-export.json").read_text())
+    done = fmt(items, chicago, "en", *(f"[@{it['id']}]" for it in items))
+    assert done.citations[1].startswith("Congressional Research Service, <cite>U.S.-Japan-"
+                                        "South Korea Trilateral Relations</cite>, CRS Report "
+                                        "no. R45962 (Washington, DC: Congressional Research "
+                                        "Service, 2019), <a href=")
+    assert done.citations[2].startswith("“U.S. Relations With the Republic of Korea,” U.S. "
+                                        "Department of State, accessed November 30, 2026, <a")
+
+
 def test_results_are_cached_by_their_inputs(items, chicago, tmp_path, monkeypatch):
     monkeypatch.setenv("MEMO_CACHE", str(tmp_path))
     monkeypatch.setattr(citeproc, "_memory", {})
