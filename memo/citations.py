@@ -19,7 +19,7 @@ not read those.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from html import escape
 from pathlib import Path
@@ -29,6 +29,7 @@ from lxml import etree
 from memo import citeproc
 from memo.errors import ContentError, Problem
 from memo.inline import LABELS, Cite
+from memo.marks import sourced
 
 CSL = "{http://purl.org/net/xbiblio/csl}"
 DEFAULT_STYLE = "chicago-notes-bibliography-subsequent-ibid-17th-edition"
@@ -92,9 +93,8 @@ def load_style(path: Path, where: Problem | None = None, locales: Path | None = 
         if root.tag != f"{CSL}style":
             raise ValueError("its root is not a CSL <style>")
     except (OSError, ValueError, etree.XMLSyntaxError) as exc:
-        problem = where or Problem(str(path), 1, 1, "", "")
-        raise ContentError([Problem(problem.file, problem.line, problem.column, problem.path,
-                                    f"citation style {path}: {exc}")]) from None
+        raise ContentError([replace(where or Problem(str(path), 1, 1, "", ""),
+                                    message=f"citation style {path}: {exc}")]) from None
     extra = locales.read_text(encoding="utf-8") if locales and locales.is_file() else ""
     extra = re.sub(r"<\?xml[^>]*\?>|<!--.*?-->", "", extra, flags=re.S).strip()
     return Style(text, root.get("class") == "note", extra)
@@ -107,7 +107,11 @@ class Citations:
     def __init__(self, items: list[dict], style: Style, lang: str, note_end: str = "."):
         self.items, self.style, self.lang, self.note_end = items, style, lang, note_end
         self.clusters: list[list[Cite]] = []
-        self.notes = style.note
+
+    @property
+    def notes(self) -> bool:
+        """Whether the style puts citations in notes (else in the text)."""
+        return self.style.note
 
     def __call__(self, cites: list[Cite]) -> str:
         self.clusters.append(cites)
@@ -120,17 +124,15 @@ class Citations:
             return text.replace(BIBLIOGRAPHY, "")
         done = citeproc.run(self.items, self.clusters,
                             self.style.for_language(self.lang, self.note_end), self.lang,
-                            self.style.terms(self.lang), self.notes)
+                            self.style.terms(self.lang), self.style.note)
         text = _NOTE.sub(lambda m: done.citations[int(m.group(1))], text)
         annotes = {str(it.get("id")): it.get("annote") for it in self.items}
         entries = []
         for sid, html in done.bibliography:
             if annotes.get(sid):
                 html += " " + escape(annotes[sid], quote=False)
-            if marks:
-                html = (f'<span class="field" data-field="sources.yaml:sources.'
-                        f'{escape(sid)}">{html}</span>')
-            entries.append(f"<li>{html}</li>")
+            key = f"sources.yaml:sources.{sid}" if marks else None
+            entries.append(f"<li>{sourced(html, key)}</li>")
         return text.replace(BIBLIOGRAPHY, "".join(entries))
 
 
@@ -140,19 +142,24 @@ def style_for(project, theme) -> Style:
     name = project.memo.citation_style or DEFAULT_STYLE
     src = project.files.get("memo.yaml")
     here = src.problem(("citation_style",), "") if src and project.memo.citation_style \
-        else None
-    path = project.folder / name if name.endswith(".csl") else theme.find(f"csl/{name}.csl")
+        else Problem("memo.yaml", 1, 1, "citation_style", "")
+    own = name.endswith(".csl")
+    path = project.folder / name if own else theme.find(f"csl/{name}.csl")
     if path is None or not path.is_file():
-        shown = name if name.endswith(".csl") else f"csl/{name}.csl"
-        problem = here or Problem("memo.yaml", 1, 1, "citation_style", "")
-        raise ContentError([Problem(problem.file, problem.line, problem.column, problem.path,
-                                    f"citation style not found: {shown} (in {theme.where()})"
-                                    if not name.endswith(".csl") else
-                                    f"citation style not found: {path}")])
+        shown = path if own else f"csl/{name}.csl (in {theme.where()})"
+        raise ContentError([replace(here, message=f"citation style not found: {shown}")])
+    locales = theme.find("csl/locales.xml")
+    return _load(path, _stamp(path), locales, _stamp(locales), here)
+
+
+def _stamp(path: Path | None) -> tuple[int, int] | None:
+    """What tells a changed file (``memo serve`` keeps the process): time and size."""
+    if path is None or not path.is_file():
+        return None
     stat = path.stat()
-    return _load(path, stat.st_mtime_ns, stat.st_size, here, theme.find("csl/locales.xml"))
+    return stat.st_mtime_ns, stat.st_size
 
 
 @cache
-def _load(path: Path, mtime: int, size: int, where, locales) -> Style:
+def _load(path: Path, stamp, locales: Path | None, locales_stamp, where: Problem) -> Style:
     return load_style(path, where, locales)

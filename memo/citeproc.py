@@ -62,9 +62,10 @@ def version() -> str:
 
 
 def _words(text: str) -> list[dict]:
-    """Plain text as pandoc inlines: words and the spaces between them."""
+    """Plain text as pandoc inlines: words and the spaces between them (a no-break space
+    stays inside its word, as pandoc's reader keeps "p.\u00a012")."""
     out: list[dict] = []
-    for i, word in enumerate(text.split()):
+    for i, word in enumerate(w for w in text.split(" ") if w):
         if i:
             out.append({"t": "Space"})
         out.append({"t": "Str", "c": word})
@@ -75,14 +76,10 @@ def _citation(c: Cite, terms: dict[str, str]) -> dict:
     """One cite-item as a pandoc Citation. Pandoc reads the locator from the suffix with
     the locale's own terms (a Korean note takes "p 12", not "p. 12"): ``terms`` gives the
     label to write for each locator type, and a page needs none."""
-    suffix: list[dict] = []
-    if c.locator:
-        label = "" if c.label == "page" else terms.get(c.label, c.label)
-        suffix = [{"t": "Str", "c": ","}, {"t": "Space"},
-                  {"t": "Str", "c": (label + "\u00a0" if label else "") + c.locator}]
-    if c.suffix:
-        suffix += [{"t": "Space"} if suffix else {"t": "Str", "c": ","}] + \
-            ([] if suffix else [{"t": "Space"}]) + _words(c.suffix)
+    label = "" if c.label == "page" else terms.get(c.label, c.label)
+    locator = (label + "\u00a0" if label else "") + c.locator if c.locator else ""
+    after = " ".join(part for part in (locator, c.suffix) if part)
+    suffix = [{"t": "Str", "c": ","}, {"t": "Space"}, *_words(after)] if after else []
     mode = "SuppressAuthor" if c.suppress_author else "NormalCitation"
     return {"citationId": c.id, "citationPrefix": _words(c.prefix),
             "citationSuffix": suffix, "citationMode": {"t": mode},

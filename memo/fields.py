@@ -35,13 +35,18 @@ def _scalar_text(value: Any) -> Any:
     return value
 
 
-def _clean_text(value: str) -> str:
+def control_character(value: str) -> str | None:
+    """What is wrong with ``value`` if it holds a control character, else None."""
     bad = _FORBIDDEN.search(value)
+    return None if bad is None else (f"control character U+{ord(bad.group()):04X} at "
+                                     f"character {bad.start() + 1} (often pasted from Word); "
+                                     "delete it")
+
+
+def _clean_text(value: str) -> str:
+    bad = control_character(value)
     if bad:
-        raise ValueError(
-            f"control character U+{ord(bad.group()):04X} at character {bad.start() + 1} "
-            "(often pasted from Word); delete it"
-        )
+        raise ValueError(bad)
     value = value.strip()
     if not value:
         raise ValueError("must not be empty")

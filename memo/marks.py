@@ -21,6 +21,7 @@ same field has the same key after its list is reordered: ``file:id.field``.
 from __future__ import annotations
 
 import re
+from html import escape
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +32,14 @@ _STRAY = re.compile(f"{START}[^{SEP}{END}]*{SEP}|[{START}{SEP}{END}]")
 
 def mark(text: str, key: str) -> str:
     return f"{START}{key}{SEP}{text}{END}"
+
+
+def sourced(html: str, key: str | None) -> str:
+    """``html`` in the provenance span naming its field (what :func:`to_spans` makes of
+    a marked text), when it has one."""
+    if key is None:
+        return html
+    return f'<span class="field" data-field="{escape(key)}">{html}</span>'
 
 
 def unmark(text: str) -> str:

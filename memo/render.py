@@ -96,18 +96,11 @@ def render(project: Project, audience: str, templates: Theme | Path | None,
     return doc if wanted else doc.plain()
 
 
-def _sourced(html: str, key: str | None) -> str:
-    """``html`` in the provenance span naming its field (memo.marks), when it has one."""
-    if key is None:
-        return html
-    return f'<span class="field" data-field="{escape(key)}">{html}</span>'
-
-
 def _run(project: Project, profile: Profile, theme: Theme, lang: str, name: str,
          created: str, marks: bool = False):
     """The templates' pass, its citations then formatted together: the HTML text, its
     figures, and the localizer holding any problems."""
-    from memo.marks import split, unmark
+    from memo.marks import sourced, split, unmark
 
     loc = Localizer(lang, project.memo.lang, marks)
     view = View(project, profile, lang, loc)
@@ -145,7 +138,7 @@ def _run(project: Project, profile: Profile, theme: Theme, lang: str, name: str,
         if not isinstance(text, str):
             raise TypeError(f"| md takes text, not {type(text).__name__}")
         key, text = split(text)
-        return Markup(_sourced(inline.render(unmark(text), cites, sourced=marks,
+        return Markup(sourced(inline.render(unmark(text), cites, sourced=marks,
                                                      notes=cites.notes), key))
 
     env.filters["md"] = md

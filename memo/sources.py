@@ -30,7 +30,7 @@ import yaml
 from memo import yamlsource
 from memo.crosscheck import strings
 from memo.errors import ContentError, Problem, did_you_mean
-from memo.fields import _FORBIDDEN
+from memo.fields import control_character
 from memo.inline import CITATION
 from memo.yamlsource import Source
 
@@ -89,18 +89,17 @@ def check(items: Any, src: Source | None, problems: list[Problem], *,
         return  # the file's own model says what is wrong
     seen: dict[str, int] = {}
     for i, item in enumerate(items):
+        text = _as_text(item)
         try:
-            found = _schema_errors(json.dumps(_as_text(item), sort_keys=True))
+            found = _schema_errors(json.dumps(text, sort_keys=True))
         except TypeError:  # a value JSON has no form for: say what the schema says of it
             found = tuple(_message(e, item) for e in _validator().iter_errors([item]))
         for path, msg, key in found:
             _report(problems, src, base + (i,) + path[1:], msg, key, file, item)
-        for path, text in strings(_as_text(item), ()):
-            bad = _FORBIDDEN.search(text)
+        for path, value in strings(text, ()):
+            bad = control_character(value)
             if bad:
-                _report(problems, src, base + (i,) + path, f"control character "
-                        f"U+{ord(bad.group()):04X} at character {bad.start() + 1} (often "
-                        "pasted from Word); delete it", False, file, item)
+                _report(problems, src, base + (i,) + path, bad, False, file, item)
         sid = str(item.get("id", "")) if isinstance(item, dict) else ""
         if sid and not CITATION.fullmatch(f"[@{sid}]"):
             _report(problems, src, base + (i, "id"), f"id '{sid}' cannot be cited as "
@@ -115,7 +114,7 @@ def _as_text(value: Any) -> Any:
     """``value`` with each date YAML made (2021-02-08) as the text it was written as, as
     everywhere in memo's content: what the item holds, and what CSL-JSON says."""
     if isinstance(value, (dt.date, dt.datetime)):
-        return value.isoformat(sep=" ") if isinstance(value, dt.datetime) else value.isoformat()
+        return str(value)  # as memo.fields takes a date written where text goes
     if isinstance(value, dict):
         return {k: _as_text(v) for k, v in value.items()}
     if isinstance(value, list):
