@@ -167,41 +167,46 @@ def build(content: Path, templates: Theme | Path | None, out: Path, *,
                 progress(o, i, len(cached))
             return result
 
-    # Validated before any worker starts: invalid content answers at the speed of
-    # `memo check`. Imported here so that the forked workers inherit these modules.
+    # Imported before the workers fork, so that they inherit these modules; the workers
+    # then prepare their writers while this process validates the content (invalid
+    # content stops them: it answers at the speed of `memo check`).
     from memo import render as rendering
     from memo.content import load_project
 
-    project = load_project(content)
-    rendering.check_templates(project, theme)
-    variants = plan(project, audiences=audiences, languages=languages, formats=formats,
-                    shard=shard)
-    with locked(out):
-        manifest = {a["path"]: a for a in read_manifest(out)}  # as of now, locked
-        remember_plan(out, key, variants)
-        job = Job(project, theme, out, Options(pdf_variant, _sources(content)), created,
-                  time_limit, review_notes)
-        fonts = FontChecker(out)
-        if any("docx" in v.formats for v in variants):
-            keep_sources(out, job.options.sources)
-        try:
-            _build_all(job, variants, inputs, manifest, result, jobs, force, progress, fonts)
-        finally:  # interrupted too: record what was written
-            remember_fonts(out, {**fonts.moved, **{k: v for o in result.outcomes
-                                                   for k, v in o.font_places.items()}})
-            whole = plan(project, audiences=audiences, languages=languages,
-                         formats=formats) if shard else variants
-            write_manifest(out, result.artifacts, shard_record(
-                shard, inputs.everything, [v.name for v in whole],
-                {"pdf_variant": pdf_variant, "source_date": source_date,
-                 "review_notes": review_notes}))
+    jobs = max(1, jobs or os.cpu_count() or 1)
+    last = cached_plan(out, key)  # how many variants this selection had, if known
+    with engine.Workers(min(jobs, len(last)) if last else jobs, theme) as workers:
+        project = load_project(content)
+        rendering.check_templates(project, theme)
+        variants = plan(project, audiences=audiences, languages=languages, formats=formats,
+                        shard=shard)
+        with locked(out):
+            manifest = {a["path"]: a for a in read_manifest(out)}  # as of now, locked
+            remember_plan(out, key, variants)
+            job = Job(project, theme, out, Options(pdf_variant, _sources(content)), created,
+                      time_limit, review_notes)
+            fonts = FontChecker(out)
+            if any("docx" in v.formats for v in variants):
+                keep_sources(out, job.options.sources)
+            try:
+                _build_all(job, variants, inputs, manifest, result, workers, force, progress,
+                           fonts)
+            finally:  # interrupted too: record what was written
+                remember_fonts(out, {**fonts.moved, **{k: v for o in result.outcomes
+                                                       for k, v in o.font_places.items()}})
+                whole = plan(project, audiences=audiences, languages=languages,
+                             formats=formats) if shard else variants
+                write_manifest(out, result.artifacts, shard_record(
+                    shard, inputs.everything, [v.name for v in whole],
+                    {"pdf_variant": pdf_variant, "source_date": source_date,
+                     "review_notes": review_notes}))
     order = {v.name: i for i, v in enumerate(variants)}
     result.outcomes.sort(key=lambda o: order[o.variant])
     return result
 
 
 def _build_all(job: Job, variants: list[Variant], inputs: Inputs, manifest: dict,
-               result: Result, jobs: int | None, force: bool, progress,
+               result: Result, workers: engine.Workers, force: bool, progress,
                fonts: FontChecker) -> None:
     """Skip the up-to-date variants; build the rest, reporting each as it finishes.
 
@@ -220,7 +225,7 @@ def _build_all(job: Job, variants: list[Variant], inputs: Inputs, manifest: dict
     for i, o in enumerate(result.outcomes, start=1):
         progress(o, i, len(variants))
     done = len(result.outcomes)
-    for outcome in engine.run(job, todo, max(1, jobs or os.cpu_count() or 1)):
+    for outcome in engine.run(job, todo, workers):
         result.outcomes.append(outcome)
         done += 1
         progress(outcome, done, len(variants))

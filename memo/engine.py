@@ -141,12 +141,28 @@ def _task(job: Job, variant: Variant, inputs: dict[str, str], tmp: str):
                    seconds=time.perf_counter() - start)
 
 
-def _worker_started() -> None:
+SCRATCH = "MEMO_SCRATCH"
+"""In a worker: a folder for what a writer keeps from one variant to the next (the PDF
+writer's fonts, :mod:`memo.writers.pdf`), inside the build's own temporary folder, which
+this process removes when the build ends, however its workers ended."""
+
+
+def _worker_started(scratch: str, theme: Theme) -> None:
     """The parent decides when its workers stop: Ctrl-C reaches the whole process group,
     and a `kill` of memo's own SIGTERM handler (inherited through fork) would unwind a
-    worker the pool is ending instead of ending it."""
+    worker the pool is ending instead of ending it. Then each writer prepares (imports
+    WeasyPrint, parses the theme) while the parent is still validating the content."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    os.environ[SCRATCH] = scratch
+    from memo.writers import writers
+
+    for w in writers():
+        try:
+            if w.prepare is not None:
+                w.prepare(theme)
+        except Exception:  # noqa: BLE001 (the task meets it again, and says what it is)
+            pass
 
 
 def _start_method():
@@ -159,54 +175,74 @@ def _start_method():
     return multiprocessing.get_context("fork" if len(threads) <= 1 else "forkserver")
 
 
-def run(job: Job, todo: list[Task], jobs: int) -> Iterator[Outcome]:
-    """Build ``todo`` in up to ``jobs`` worker processes; yield each outcome as it comes,
-    its files already written."""
+class Workers:
+    """The worker processes of one build, started before its content is validated.
+
+    A worker's first half second goes to importing WeasyPrint and python-docx and to
+    parsing the theme (:attr:`memo.writers.Writer.prepare`); started first, the workers
+    do that while this process loads and checks the content. Content that fails
+    validation stops them before they built anything; leaving the ``with`` block
+    otherwise waits for them to finish. Their temporary files live in one folder,
+    removed at the end, whatever became of the workers.
+    """
+
+    def __init__(self, jobs: int, theme: Theme):
+        from pebble import ProcessPool
+
+        context = _start_method()  # before the pool's own threads start
+        self.scratch = tempfile.mkdtemp(prefix="memo-build-")
+        self.pool = ProcessPool(max_workers=jobs, initializer=_worker_started,
+                                initargs=(self.scratch, theme), context=context)
+        self.pool.schedule(os.getpid)  # the pool starts its workers for its first task
+        self.used = False
+
+    def __enter__(self) -> Workers:
+        return self
+
+    def __exit__(self, kind, *_) -> None:
+        if kind is None and self.used:
+            self.pool.close()
+        else:  # invalid content, an interruption, or nothing to build: end them now
+            self.pool.stop()
+        self.pool.join()
+        shutil.rmtree(self.scratch, ignore_errors=True)
+
+
+def run(job: Job, todo: list[Task], workers: Workers) -> Iterator[Outcome]:
+    """Build ``todo`` in ``workers``; yield each outcome as it comes, its files already
+    written."""
     if not todo:
         return
     from concurrent.futures import TimeoutError as Overdue
     from concurrent.futures import as_completed
 
-    from pebble import ProcessExpired, ProcessPool
+    from pebble import ProcessExpired
 
-    context = _start_method()  # before the pool's own threads start
-    pool = ProcessPool(max_workers=min(jobs, len(todo)), initializer=_worker_started,
-                       context=context)
+    workers.used = True
     # the heaviest variants (the fullest profiles) first, so no core idles at the end
     todo = sorted(todo, key=lambda t: -len(job.project.audiences[t[0].audience].sections))
     futures = {}
-    finished = False
-    try:
-        for variant, inputs, current in todo:
-            tmp = tempfile.mkdtemp(prefix=f"memo-{variant.name}-")
-            futures[pool.schedule(_task, (job, variant, inputs, tmp),
-                                  timeout=job.time_limit)] = (variant, current, tmp)
-        for future in as_completed(futures):
-            variant, current, tmp = futures[future]
-            try:
-                made = future.result()
-            except Overdue:
-                made = Outcome(variant.name, "failed", seconds=job.time_limit or 0.0,
-                               message=f"took longer than {job.time_limit:g} s, the limit "
-                               "for one variant (--time-limit); its files were not written")
-            except ProcessExpired as exc:
-                made = Outcome(variant.name, "failed", message="the process building it "
-                               f"died ({_death(exc.exitcode)}); its files were not written")
-            except Exception as exc:  # the task could not be sent: a bug
-                made = Outcome(variant.name, "failed",
-                               message=f"internal error: {type(exc).__name__}: {exc}")
-            finally:
-                shutil.rmtree(tmp, ignore_errors=True)
-            yield _written(job.out, variant, made, current)
-        finished = True
-    finally:
-        if finished:
-            pool.close()
-        else:  # interrupted, or the caller stopped listening: end the workers now
-            pool.stop()
-        pool.join()
-        for _, _, tmp in futures.values():
+    for variant, inputs, current in todo:
+        tmp = tempfile.mkdtemp(prefix=f"{variant.name}-", dir=workers.scratch)
+        futures[workers.pool.schedule(_task, (job, variant, inputs, tmp),
+                                      timeout=job.time_limit)] = (variant, current, tmp)
+    for future in as_completed(futures):
+        variant, current, tmp = futures[future]
+        try:
+            made = future.result()
+        except Overdue:
+            made = Outcome(variant.name, "failed", seconds=job.time_limit or 0.0,
+                           message=f"took longer than {job.time_limit:g} s, the limit "
+                           "for one variant (--time-limit); its files were not written")
+        except ProcessExpired as exc:
+            made = Outcome(variant.name, "failed", message="the process building it "
+                           f"died ({_death(exc.exitcode)}); its files were not written")
+        except Exception as exc:  # the task could not be sent: a bug
+            made = Outcome(variant.name, "failed",
+                           message=f"internal error: {type(exc).__name__}: {exc}")
+        finally:
             shutil.rmtree(tmp, ignore_errors=True)
+        yield _written(job.out, variant, made, current)
 
 
 def _written(out: Path, variant: Variant, made: Made | Outcome,

@@ -68,6 +68,10 @@ class Writer:
     libraries: tuple[str, ...] = ()  # distributions whose versions change the bytes
     stylesheets: tuple[str, ...] = ()  # theme files, in cascade order
     paged: bool = False  # lays out pages, so Output.pages is the page count
+    prepare: Callable[..., None] | None = None
+    """(theme) -> None: what a worker process does before its first document, while the
+    content is still being validated: import the heavy libraries, parse the theme.
+    Never needed: ``write`` does whatever it did not."""
 
     def __call__(self, doc, theme, options: Options = DEFAULT) -> Output:
         return self.write(doc, theme, options)

@@ -382,5 +382,13 @@ def _bottom_rule(paragraph) -> None:
         ppr.append(border)
 
 
+def prepare(theme: Theme) -> None:
+    """In a worker, before its first DOCX: python-docx and memo's OOXML helpers imported."""
+    import docx  # noqa: F401
+
+    for module in (oxml, tracked, provenance, wordprops, comments, watermark):
+        getattr(module, "__file__", None)  # a lazy module loads on its first attribute
+
+
 WRITER = Writer("docx", "application/vnd.openxmlformats-officedocument.wordprocessingml"
-                ".document", write, ("python-docx", "lxml"))
+                ".document", write, ("python-docx", "lxml"), prepare=prepare)

@@ -11,7 +11,9 @@ archival constraints and carries the memo's content files as attachments.
 
 from __future__ import annotations
 
+import atexit
 import hashlib
+import os
 import re
 from contextlib import contextmanager
 from pathlib import Path
@@ -85,29 +87,16 @@ def page_counter_css(label: str) -> str:
 
 
 def write(doc: Document, templates: Theme | Path | None, options: Options = DEFAULT) -> Output:
-    from weasyprint import CSS, HTML
-    from weasyprint.text.fonts import FontConfiguration
+    from weasyprint import HTML
 
     theme = as_theme(templates)
     doc = doc.plain()
     fetch = _fetcher(theme)
-    fonts = FontConfiguration()
     redline = bool(doc.meta("memo.redline"))
-    names = STYLESHEETS + ((REDLINE,) if redline else ())
     typography = typeface.of(doc)
-    if typography is None or typography.size is None:
-        sheets = [CSS(filename=str(theme.path(s)), font_config=fonts, url_fetcher=fetch)
-                  for s in names]
-    else:  # the theme's sizes, in proportion to the body's; relative URLs as from the file
-        texts = typeface.scaled_theme([theme.path(s).read_text("utf-8") for s in names],
-                                      typography.size)
-        sheets = [CSS(string=text, base_url=theme.path(s).as_uri(), font_config=fonts,
-                      url_fetcher=fetch) for s, text in zip(names, texts, strict=True)]
-    sheets.append(CSS(string=page_counter_css(doc.label("page", "Page {page} of {pages}")),
-                      font_config=fonts, url_fetcher=fetch))
-    if typography is not None:  # the audience's face, size and margins, after the theme's
-        sheets.append(CSS(string=typeface.pdf_css(typography), font_config=fonts,
-                          url_fetcher=fetch))
+    fonts, sheets, refused = _stylesheets(theme, redline, typography, page_counter_css(
+        doc.label("page", "Page {page} of {pages}")))
+    fetch.refused += refused
     if options.pdf_variant not in PDF_VARIANTS:
         raise MemoError(f"unknown PDF variant {options.pdf_variant!r}; "
                         f"choose from {', '.join(PDF_VARIANTS)}")
@@ -126,6 +115,99 @@ def write(doc: Document, templates: Theme | Path | None, options: Options = DEFA
                                              getattr(rendered, "fonts", {}).values()})
     used, paths = _fonts_used(rendered, theme)
     return Output.of(doc, data, len(rendered.pages), used, paths)
+
+
+_PREPARED: dict[tuple, tuple] = {}
+"""This process's font configuration and parsed stylesheets, per theme (its files'
+stamps): see :func:`_stylesheets`."""
+# dropped before the interpreter tears its modules down: a configuration removes its
+# fonts' folder as it goes, and cannot once shutil is gone
+atexit.register(_PREPARED.clear)
+
+
+def _stylesheets(theme: Theme, redline: bool, typography: typeface.Typography | None,
+                 counter: str) -> tuple:
+    """(font configuration, stylesheets in cascade order, files refused) for one PDF,
+    each sheet parsed once per process and theme, and reused by every PDF after it.
+
+    A worker builds variant after variant with the same theme. Each WeasyPrint
+    ``FontConfiguration`` loads fontconfig's configuration and caches anew, copies
+    every ``@font-face`` file of the theme to a temporary folder and makes Pango open
+    every face again (the Noto CJK collections are 20-30 MB each); parsing the theme's
+    stylesheets costs about as much again. Neither depends on the document: each
+    document's fonts and their subsets are its own (``Document.fonts``), so the PDF's
+    bytes are the same as with a configuration of its own (tests/test_outputs.py holds
+    them to that). The theme's files' sizes and times are in the key, so an edited
+    stylesheet or font (``memo serve``) is read again. A file the fetcher refused while
+    a sheet was parsed is remembered with it: every PDF that uses the sheet is refused.
+    """
+    from weasyprint import CSS
+    from weasyprint.text.fonts import FontConfiguration
+
+    stamps = tuple((name, st.st_size, st.st_mtime_ns) for name, st in
+                   ((n, p.stat()) for n, p in theme.files().items()))
+    if len(_PREPARED) > 8:  # a long-lived process (memo serve) that went through themes
+        _PREPARED.clear()
+    fonts, cache = _PREPARED.setdefault((theme.layers, stamps), (FontConfiguration(), {}))
+
+    def sheets(key, parse) -> tuple[list, list[str]]:
+        if key not in cache:
+            fetch = _fetcher(theme)
+            with _kept_files():
+                cache[key] = (parse(fetch), list(fetch.refused))
+        return cache[key]
+
+    def css(text: str):
+        return lambda fetch: [CSS(string=text, font_config=fonts, url_fetcher=fetch)]
+
+    size = typography.size if typography is not None else None
+    parts = [sheets(("theme", redline, size),
+                    lambda fetch: _theme_sheets(theme, fonts, fetch, redline, size)),
+             sheets(("counter", counter), css(counter))]
+    if typography is not None:  # the audience's face, size and margins, last
+        parts.append(sheets(("typography", typography), css(typeface.pdf_css(typography))))
+    return (fonts, [s for parsed, _ in parts for s in parsed],
+            [r for _, refused in parts for r in refused])
+
+
+def _theme_sheets(theme: Theme, fonts, fetch, redline: bool, size: float | None) -> list:
+    """The theme's stylesheets (a redline's too), their sizes in proportion to a body
+    of ``size`` points when the audience sets one."""
+    from weasyprint import CSS
+
+    names = STYLESHEETS + ((REDLINE,) if redline else ())
+    if size is None:
+        return [CSS(filename=str(theme.path(s)), font_config=fonts, url_fetcher=fetch)
+                for s in names]
+    texts = typeface.scaled_theme([theme.path(s).read_text("utf-8") for s in names], size)
+    # relative URLs as from the file itself
+    return [CSS(string=text, base_url=theme.path(s).as_uri(), font_config=fonts,
+                url_fetcher=fetch) for s, text in zip(names, texts, strict=True)]
+
+
+@contextmanager
+def _kept_files():
+    """WeasyPrint copies each ``@font-face`` file into a folder of its own as it parses a
+    stylesheet, and Pango opens the copy whenever it needs the face. In a worker that
+    folder must outlive the task's temporary folder (removed when each variant ends):
+    it goes into the worker's scratch folder (:data:`memo.engine.SCRATCH`)."""
+    import tempfile
+
+    scratch = os.environ.get("MEMO_SCRATCH")
+    before = tempfile.tempdir
+    if scratch and os.path.isdir(scratch):
+        tempfile.tempdir = scratch
+    try:
+        yield
+    finally:
+        tempfile.tempdir = before
+
+
+def prepare(theme: Theme) -> None:
+    """In a worker, before its first PDF: WeasyPrint imported (about half a second, most
+    of it cffi reading the C declarations), the fonts loaded and the theme's
+    stylesheets parsed."""
+    _stylesheets(theme, False, None, page_counter_css("Page {page} of {pages}"))
 
 
 @contextmanager
@@ -257,4 +339,4 @@ def _check_glyphs(rendered) -> None:
 
 # tinycss2: it re-serializes the theme's stylesheets when a profile sets the body size
 WRITER = Writer("pdf", "application/pdf", write, ("weasyprint", "pydyf", "fonttools", "tinycss2"),
-                STYLESHEETS, paged=True)
+                STYLESHEETS, paged=True, prepare=prepare)
