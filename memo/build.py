@@ -25,7 +25,7 @@ from memo.fonts import remember as remember_fonts
 from memo.output import Artifact, locked, read_manifest, shard_record, write_manifest
 from memo.plan import Variant, plan
 from memo.theme import Theme, as_theme
-from memo.writers import PDF_VARIANTS, Options
+from memo.writers import FORMATS, PDF_VARIANTS, Options
 
 __all__ = ["Outcome", "Result", "build", "check", "iso_date"]
 
@@ -175,7 +175,8 @@ def build(content: Path, templates: Theme | Path | None, out: Path, *,
 
     jobs = max(1, jobs or os.cpu_count() or 1)
     last = cached_plan(out, key)  # how many variants this selection had, if known
-    with engine.Workers(min(jobs, len(last)) if last else jobs, theme) as workers:
+    with engine.Workers(min(jobs, len(last)) if last else jobs, theme,
+                        tuple(selection[2]) or FORMATS) as workers:
         project = load_project(content)
         rendering.check_templates(project, theme)
         variants = plan(project, audiences=audiences, languages=languages, formats=formats,

@@ -122,7 +122,12 @@ def make(job: Job, variant: Variant, inputs: dict[str, str]) -> Made:
 
 def _task(job: Job, variant: Variant, inputs: dict[str, str], tmp: str):
     """In a worker: :func:`make`, with the outcome of a failure as a value (so that
-    nothing unpicklable crosses back), and temporary files kept in ``tmp``."""
+    nothing unpicklable crosses back), and temporary files kept in ``tmp``; then the
+    memory it used given back (:func:`_released`)."""
+    return _released(_attempt(job, variant, inputs, tmp))
+
+
+def _attempt(job: Job, variant: Variant, inputs: dict[str, str], tmp: str):
     os.environ["TMPDIR"] = tmp
     tempfile.tempdir = tmp
     start = time.perf_counter()
@@ -141,24 +146,42 @@ def _task(job: Job, variant: Variant, inputs: dict[str, str], tmp: str):
                    seconds=time.perf_counter() - start)
 
 
+def _released(result):
+    """``result``, after this worker gave back what its last variant left: its cycles
+    collected (a laid-out page's boxes point at each other) and, on glibc, its freed heap
+    returned to the system. A worker's memory is then what its largest variant takes,
+    not the sum of what its variants left behind (the 50-variant matrix, bench/scale.py)."""
+    import ctypes
+    import gc
+
+    gc.collect()
+    try:
+        ctypes.CDLL(None).malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc (macOS, musl): it keeps its heap
+        pass
+    return result
+
+
 SCRATCH = "MEMO_SCRATCH"
 """In a worker: a folder for what a writer keeps from one variant to the next (the PDF
 writer's fonts, :mod:`memo.writers.pdf`), inside the build's own temporary folder, which
 this process removes when the build ends, however its workers ended."""
 
 
-def _worker_started(scratch: str, theme: Theme) -> None:
+def _worker_started(scratch: str, theme: Theme, formats: tuple[str, ...]) -> None:
     """The parent decides when its workers stop: Ctrl-C reaches the whole process group,
     and a `kill` of memo's own SIGTERM handler (inherited through fork) would unwind a
     worker the pool is ending instead of ending it. Then each writer prepares (imports
-    WeasyPrint, parses the theme) while the parent is still validating the content."""
+    WeasyPrint, parses the theme) while the parent is still validating the content:
+    those of ``formats``, the formats the build may write."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     os.environ[SCRATCH] = scratch
-    from memo.writers import writers
+    from memo.writers import writer
 
-    for w in writers():
-        try:
+    for fmt in formats:
+        try:  # an unknown format too: the plan refuses it, in the parent
+            w = writer(fmt)
             if w.prepare is not None:
                 w.prepare(theme)
         except Exception:  # noqa: BLE001 (the task meets it again, and says what it is)
@@ -186,13 +209,14 @@ class Workers:
     removed at the end, whatever became of the workers.
     """
 
-    def __init__(self, jobs: int, theme: Theme):
+    def __init__(self, jobs: int, theme: Theme, formats: tuple[str, ...] = FORMATS):
         from pebble import ProcessPool
 
         context = _start_method()  # before the pool's own threads start
         self.scratch = tempfile.mkdtemp(prefix="memo-build-")
         self.pool = ProcessPool(max_workers=jobs, initializer=_worker_started,
-                                initargs=(self.scratch, theme), context=context)
+                                initargs=(self.scratch, theme, tuple(formats)),
+                                context=context)
         self.pool.schedule(os.getpid)  # the pool starts its workers for its first task
         self.used = False
 

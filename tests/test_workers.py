@@ -114,3 +114,26 @@ def test_a_writer_that_cannot_prepare_still_writes(monkeypatch, content_copy, tm
         signal.alarm(0)
     assert result.ok, result.failures
     assert (tmp_path / "out" / "principal-en.pdf").stat().st_size > 10_000
+
+
+def test_workers_prepare_only_the_writers_of_the_formats_asked_for(monkeypatch, content_copy,
+                                                                   tmp_path):
+    """An HTML build's workers do not import WeasyPrint (half a second each)."""
+    from memo import engine
+    from memo.writers import html as html_writer
+    from memo.writers import pdf as pdf_writer
+
+    prepared = tmp_path / "prepared"
+    prepared.mkdir()
+
+    def noting(fmt):
+        return lambda theme: (prepared / fmt).touch()
+
+    monkeypatch.setattr(engine, "_start_method", lambda: multiprocessing.get_context("fork"))
+    for module, fmt in ((pdf_writer, "pdf"), (html_writer, "html")):
+        monkeypatch.setattr(module, "WRITER", module.WRITER.__class__(
+            **{**module.WRITER.__dict__, "prepare": noting(fmt)}))
+    result = build(content_copy, None, tmp_path / "out", audiences=["principal"],
+                   formats=["html"], jobs=1)
+    assert result.ok, result.failures
+    assert sorted(p.name for p in prepared.iterdir()) == ["html"]
