@@ -46,6 +46,40 @@ def run(content: Path, templates: Path) -> list[tuple[str, str, float]]:
     return times
 
 
+# (label, file ending, function): the calls whose cumulative time the table shares out
+PARTS = [
+    ("WeasyPrint: style and lay out the pages (HTML.render)", "weasyprint/__init__.py", "render"),
+    ("WeasyPrint: draw, subset the fonts, write (Document.write_pdf)", "weasyprint/document.py",
+     "write_pdf"),
+    ("memo's PDF writer, besides WeasyPrint", "memo/writers/pdf.py", "write"),
+    ("the DOCX writer (python-docx)", "memo/writers/docx.py", "write"),
+    ("the HTML writer", "memo/writers/html.py", "write"),
+    ("the render (Jinja2, the content's text, the checks)", "memo/render.py", "render"),
+    ("of it, pandoc's citeproc (a process per variant)", "memo/citeproc.py", "run"),
+]
+
+
+def shares(stats: pstats.Stats, work: float) -> str:
+    """Where the work went, by part, from the profile's cumulative times (the profiler
+    slows Python code more than C, so the shares lean towards the Python parts)."""
+    found = {}
+    for (file, _, func), (_, _, _, cumulative, _) in stats.stats.items():
+        for label, ending, name in PARTS:
+            if func == name and file.endswith(ending):
+                found[label] = found.get(label, 0.0) + cumulative
+    pdf = found.get("memo's PDF writer, besides WeasyPrint", 0.0)
+    weasy = sum(found.get(label, 0.0) for label, _, _ in PARTS[:2])
+    found["memo's PDF writer, besides WeasyPrint"] = pdf - weasy
+    total = sum(s for label, s in found.items() if not label.startswith("of it"))
+    lines = ["| part | seconds (profiled) | share |", "|---|---:|---:|"]
+    for label, _, _ in PARTS:
+        lines.append(f"| {label} | {found.get(label, 0.0):.3f} | "
+                     f"{100 * found.get(label, 0.0) / total:.0f}% |")
+    return "\n".join(lines) + (f"\n\nWeasyPrint's own share of the work: "
+                                f"{100 * weasy / total:.0f}% ({weasy:.3f} of {total:.3f} s "
+                                f"profiled; {work:.3f} s timed)")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--top", type=int, default=25)
@@ -76,6 +110,7 @@ def main() -> None:
           f"(under cProfile, which slows it); the floor on {cores} cores: "
           f"{work / cores:.3f} s\n")
     stats = pstats.Stats(prof)
+    print(shares(stats, work) + "\n")
     if args.out:
         stats.dump_stats(str(args.out))
     stats.sort_stats(args.sort).print_stats(args.top)

@@ -187,6 +187,60 @@ def floor(cache: Path) -> float:
     return float(proc.stdout.strip().splitlines()[-1])
 
 
+CAVEAT = "U.S. influence alone should"  # in content/caveats.yaml
+
+
+def one_caveat(tmp: Path, n: int) -> tuple[float, list[str], list[str], int]:
+    """A copy of the content built cold, then ``n`` times: one caveat's text edited and
+    `memo batch` run again. (median seconds, the variants it rebuilt, the variants
+    whose profiles show the caveats, how many variants in all)."""
+    from memo.content import load_project
+    from memo.plan import plan
+
+    content, out = tmp / "caveat-content", tmp / "caveat-out"
+    shutil.copytree(ROOT / "content", content)
+    clock([MEMO, "batch", "--content", str(content), "--out", str(out)])
+    project = load_project(content)
+    variants = plan(project)
+    shown = [v.name for v in variants if "caveats" in project.audiences[v.audience].sections]
+    caveats = content / "caveats.yaml"
+    original = caveats.read_text("utf-8")
+    took, rebuilt = [], set()
+    for i in range(n):
+        caveats.write_text(original.replace(CAVEAT, f"Edit {i}: {CAVEAT}", 1), "utf-8")
+        start = time.perf_counter()
+        proc = subprocess.run([MEMO, "batch", "--content", str(content), "--out", str(out)],
+                              capture_output=True, text=True, cwd=ROOT)
+        took.append(time.perf_counter() - start)
+        if proc.returncode:
+            sys.exit(f"memo batch after a caveat's edit exited {proc.returncode}:\n"
+                     f"{proc.stderr}")
+        rebuilt |= {m.group(1) for m in re.finditer(r"^(\S+)\s+built\s", proc.stdout
+                                                    + proc.stderr, re.M)}
+    return statistics.median(took), sorted(rebuilt), shown, len(variants)
+
+
+def check_against_failing_build(tmp: Path, n: int) -> tuple[float, float]:
+    """Median seconds of `memo check` and of a `memo build` on the same invalid content
+    (a precedent's year that is no year), interleaved; both must exit 2."""
+    content = tmp / "broken-content"
+    shutil.copytree(ROOT / "content", content)
+    precedents = content / "precedents.yaml"
+    precedents.write_text(precedents.read_text("utf-8").replace("years: 1965",
+                                                                "years: soon", 1), "utf-8")
+    checks, builds = [], []
+    for _ in range(n):
+        for cmd, into in ((["check"], checks), (["build", "--out", str(tmp / "broken-out")],
+                                                 builds)):
+            start = time.perf_counter()
+            proc = subprocess.run([MEMO, *cmd, "--content", str(content)], cwd=ROOT,
+                                  capture_output=True, text=True)
+            into.append(time.perf_counter() - start)
+            if proc.returncode != 2:
+                sys.exit(f"memo {cmd[0]} on invalid content exited {proc.returncode}, not 2")
+    return statistics.median(checks), statistics.median(builds)
+
+
 BEGIN, END = "<!-- bench/run.py --write: begin -->", "<!-- bench/run.py --write: end -->"
 
 
@@ -242,6 +296,8 @@ def main() -> None:
             helps.append(clock([MEMO, "--help"]))
         files = sum(1 for p in out.iterdir() if p.suffix in (".pdf", ".docx", ".html"))
         floors = [floor(Path(tmp) / f"floor-cache-{i}") for i in range(n)]
+        caveat, rebuilt, shown, total = one_caveat(Path(tmp), n)
+        checked, failed = check_against_failing_build(Path(tmp), n)
     saved = statistics.median(preview(n))
 
     med = statistics.median
@@ -272,6 +328,12 @@ def main() -> None:
         f"| {serial / cold:.2f}× memo (the speed-up of its workers) | | |",
         f"| memo batch (warm: nothing changed) | {warm:.3f} "
         f"| {100 * warm / cold:.1f}% of cold | < 5% | {met(warm / cold < 0.05)} |",
+        f"| memo batch after one caveat's edit | {caveat:.3f} | rebuilt "
+        f"{', '.join(rebuilt) or 'nothing'} ({len(rebuilt)} of {total}) | only those that "
+        f"show it ({', '.join(shown)}) | {met(rebuilt == shown)} |",
+        f"| memo check, invalid content | {checked:.3f} | | | |",
+        f"| memo build, the same invalid content | {failed:.3f} | {failed - checked:+.3f} s "
+        f"| within 0.1 s | {met(abs(failed - checked) <= 0.1)} |",
         f"| python -c pass | {bare:.3f} | | | |",
         f"| memo --help | {helps:.3f} | {helps - bare:+.3f} s | ≤ 0.15 s "
         f"| {met(helps - bare <= 0.15)} |",

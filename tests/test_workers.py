@@ -16,6 +16,7 @@ import tempfile
 
 import pytest
 
+from memo import engine
 from memo.build import build
 from memo.content import load_project
 from memo.errors import ContentError, MemoError
@@ -81,16 +82,20 @@ def test_a_refused_font_is_refused_for_every_pdf_that_uses_the_sheet(project, tm
             _pdf(project, theme, "principal", "en")
 
 
-def test_invalid_content_stops_the_workers_started_before_it_was_validated(
-        monkeypatch, content_copy, tmp_path):
+def test_content_that_does_not_load_starts_no_worker(monkeypatch, content_copy, tmp_path):
+    """Invalid content answers at the speed of `memo check`: no worker started, no
+    temporary folder left."""
     scratch = tmp_path / "tmp"
     scratch.mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    started = []
+    monkeypatch.setattr(engine.Workers, "__init__", lambda self, *a: started.append(a))
     edit(content_copy / "precedents.yaml", "    years: 1965", "    yeers: 1965")
     with pytest.raises(ContentError, match="yeers"):
         build(content_copy, None, tmp_path / "out")
+    assert started == []
     assert multiprocessing.active_children() == []
-    assert list(scratch.iterdir()) == []  # the build's temporary folder went with them
+    assert list(scratch.iterdir()) == []
     assert not list((tmp_path / "out").glob("*.pdf"))
 
 
