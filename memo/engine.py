@@ -33,7 +33,7 @@ from memo.errors import MemoError, display_path
 from memo.output import Artifact, atomic_write
 from memo.plan import Variant
 from memo.theme import Theme
-from memo.writers import FORMATS, Options
+from memo.writers import FORMATS, SCRATCH, Options
 
 
 @dataclass(frozen=True)
@@ -160,12 +160,6 @@ def _released(result):
     except (OSError, AttributeError):  # not glibc (macOS, musl): it keeps its heap
         pass
     return result
-
-
-SCRATCH = "MEMO_SCRATCH"
-"""In a worker: a folder for what a writer keeps from one variant to the next (the PDF
-writer's fonts, :mod:`memo.writers.pdf`), inside the build's own temporary folder, which
-this process removes when the build ends, however its workers ended."""
 
 
 def _worker_started(scratch: str, theme: Theme, formats: tuple[str, ...]) -> None:

@@ -32,6 +32,11 @@ class Options:
 
 DEFAULT = Options()
 
+SCRATCH = "MEMO_SCRATCH"
+"""The environment variable that names, in a build's worker, a folder for what a writer
+keeps from one variant to the next (the PDF writer's fonts). The build removes it at
+its end, however its workers ended (:class:`memo.engine.Workers`)."""
+
 
 @dataclass
 class Output:

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 from memo import fonts as fonts_
 from memo.errors import MemoError
 from memo.theme import Theme, as_theme
-from memo.writers import DEFAULT, PDF_VARIANTS, Options, Output, Writer, typeface
+from memo.writers import DEFAULT, PDF_VARIANTS, SCRATCH, Options, Output, Writer, typeface
 
 if TYPE_CHECKING:  # lxml stays unloaded until a PDF is written
     from memo.document import Document
@@ -136,7 +136,7 @@ def _stylesheets(theme: Theme, redline: bool, typography: typeface.Typography | 
     every face again (the Noto CJK collections are 20-30 MB each); parsing the theme's
     stylesheets costs about as much again. Neither depends on the document: each
     document's fonts and their subsets are its own (``Document.fonts``), so the PDF's
-    bytes are the same as with a configuration of its own (tests/test_outputs.py holds
+    bytes are the same as with a configuration of its own (tests/test_workers.py holds
     them to that). The theme's files' sizes and times are in the key, so an edited
     stylesheet or font (``memo serve``) is read again. A file the fetcher refused while
     a sheet was parsed is remembered with it: every PDF that uses the sheet is refused.
@@ -148,7 +148,10 @@ def _stylesheets(theme: Theme, redline: bool, typography: typeface.Typography | 
                    ((n, p.stat()) for n, p in theme.files().items()))
     if len(_PREPARED) > 8:  # a long-lived process (memo serve) that went through themes
         _PREPARED.clear()
-    fonts, cache = _PREPARED.setdefault((theme.layers, stamps), (FontConfiguration(), {}))
+    key = (theme.layers, stamps)
+    if key not in _PREPARED:  # (not setdefault: a configuration is costly to make)
+        _PREPARED[key] = (FontConfiguration(), {})
+    fonts, cache = _PREPARED[key]
 
     def sheets(key, parse) -> tuple[list, list[str]]:
         if key not in cache:
@@ -190,10 +193,10 @@ def _kept_files():
     """WeasyPrint copies each ``@font-face`` file into a folder of its own as it parses a
     stylesheet, and Pango opens the copy whenever it needs the face. In a worker that
     folder must outlive the task's temporary folder (removed when each variant ends):
-    it goes into the worker's scratch folder (:data:`memo.engine.SCRATCH`)."""
+    it goes into the worker's scratch folder (:data:`memo.writers.SCRATCH`)."""
     import tempfile
 
-    scratch = os.environ.get("MEMO_SCRATCH")
+    scratch = os.environ.get(SCRATCH)
     before = tempfile.tempdir
     if scratch and os.path.isdir(scratch):
         tempfile.tempdir = scratch
