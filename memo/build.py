@@ -157,7 +157,7 @@ def build(content: Path, templates: Theme | Path | None, out: Path, *,
     if not force:
         cached = cached_plan(out, key)
         fonts = FontChecker(out)
-        states = [currency(out, v, {f: inputs.of(v, f) for f in v.formats}, manifest, fonts)
+        states = [currency(out, v, inputs, manifest, fonts)
                   for v in cached or []]
         if cached and not any(stale for _, stale in states):
             remember_fonts(out, fonts.moved)  # same bytes, touched: stat, not hash, next time
@@ -186,7 +186,7 @@ def build(content: Path, templates: Theme | Path | None, out: Path, *,
             manifest = {a["path"]: a for a in read_manifest(out)}  # as of now, locked
             remember_plan(out, key, variants)
             job = Job(project, theme, out, Options(pdf_variant, _sources(content)), created,
-                      time_limit, review_notes)
+                      time_limit, review_notes, inputs)
             fonts = FontChecker(out)
             if any("docx" in v.formats for v in variants):
                 keep_sources(out, job.options.sources)
@@ -215,15 +215,14 @@ def _build_all(job: Job, variants: list[Variant], inputs: Inputs, manifest: dict
     A variant rebuilds only its stale formats; if its PDF is current, the page count it
     had already met the budget, from these same inputs.
     """
-    todo: list[tuple[Variant, dict[str, str], list[Artifact]]] = []
+    todo: list[engine.Task] = []
     for v in variants:
-        ins = {fmt: inputs.of(v, fmt) for fmt in v.formats}
-        current, stale = ([], v.formats) if force else currency(job.out, v, ins, manifest,
+        current, stale = ([], v.formats) if force else currency(job.out, v, inputs, manifest,
                                                                 fonts)
         if not stale:
             result.outcomes.append(Outcome(v.name, "skipped", current))
         else:
-            todo.append((Variant(v.audience, v.lang, stale), ins, current))
+            todo.append((Variant(v.audience, v.lang, stale), v.formats, current))
     for i, o in enumerate(result.outcomes, start=1):
         progress(o, i, len(variants))
     done = len(result.outcomes)

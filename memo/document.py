@@ -92,6 +92,7 @@ class Document:
     audience: str
     lang: str
     figures: dict = field(default_factory=dict)  # data-figure key -> memo.figures.Figure
+    reads: frozenset[str] = frozenset()  # the content files it was rendered from (memo.reads)
 
     @property
     def title(self) -> str:
@@ -136,7 +137,7 @@ class Document:
 
         tree = copy.deepcopy(self.tree)
         strip_marks(tree)
-        return Document(_text(tree), tree, self.audience, self.lang, self.figures)
+        return Document(_text(tree), tree, self.audience, self.lang, self.figures, self.reads)
 
     def retext(self) -> None:
         """The HTML text again from the tree, after a change made to the tree in place

@@ -47,6 +47,7 @@ class Job:
     created: str | None  # the documents' date (ISO 8601), when not the memo's own
     time_limit: float | None = None  # seconds one variant may take
     review_notes: bool = False  # the open notes of review.yaml shown (Word comments)
+    inputs: Any = None  # memo.cache.Inputs: what each artifact's inputs hash covers
 
 
 @dataclass
@@ -78,12 +79,15 @@ class Made:
     seconds: float
 
 
-Task = tuple[Variant, dict[str, str], list[Artifact]]  # stale formats, inputs, current
+Task = tuple[Variant, tuple[str, ...], list[Artifact]]  # stale formats, declared, current
 
 
-def make(job: Job, variant: Variant, inputs: dict[str, str]) -> Made:
-    """Render ``variant`` once and run the writer of each of its formats; raise
-    :class:`~memo.errors.MemoError` if it is over the audience's budgets. Writes nothing."""
+def make(job: Job, variant: Variant, declared: tuple[str, ...]) -> Made:
+    """Render ``variant`` once and run the writer of each of its formats (``declared``
+    are all the formats it has, up to date or not); raise
+    :class:`~memo.errors.MemoError` if it is over the audience's budgets. Writes nothing.
+    Each artifact records the content files it was made from, and the hash of its inputs
+    over those files alone (:mod:`memo.reads`)."""
     from memo import render as rendering
     from memo.writers import paged, writer
 
@@ -100,7 +104,7 @@ def make(job: Job, variant: Variant, inputs: dict[str, str]) -> Made:
     counter = paged()
     # the paged format counts the pages, written or not; unless its file is up to date
     # (among the inputs, not rebuilt): then it met the budget, from these same inputs
-    if budget.pages and (counter.name in outputs or counter.name not in inputs):
+    if budget.pages and (counter.name in outputs or counter.name not in declared):
         pages = (outputs.get(counter.name) or counter(doc, theme, job.options)).pages
         if pages > budget.pages:
             over.append(f"{variant.name}.{counter.name}: {pages} pages, budget {budget.pages}")
@@ -110,29 +114,32 @@ def make(job: Job, variant: Variant, inputs: dict[str, str]) -> Made:
         raise MemoError("over budget: " + "; ".join(over) + " (its files were not written)")
     files, places = [], {}
     for fmt, output in outputs.items():
+        reads = sorted(doc.reads | set(output.embeds))
+        inputs = job.inputs.of(variant, fmt, reads) if job.inputs is not None else ""
         files.append((Artifact(f"{variant.name}.{fmt}", variant.name, variant.audience,
                                variant.lang, fmt, hashlib.sha256(output.data).hexdigest(),
-                               len(output.data), words, inputs[fmt], output.pages,
+                               len(output.data), words, inputs, output.pages,
                                [f.record() for f in output.fonts],
                                marking=doc.meta("memo.marking") or None,
-                               status=doc.meta("memo.status") or None), output.data))
+                               status=doc.meta("memo.status") or None, reads=reads),
+                      output.data))
         places.update(output.font_places)
     return Made(files, places, time.perf_counter() - start)
 
 
-def _task(job: Job, variant: Variant, inputs: dict[str, str], tmp: str):
+def _task(job: Job, variant: Variant, declared: tuple[str, ...], tmp: str):
     """In a worker: :func:`make`, with the outcome of a failure as a value (so that
     nothing unpicklable crosses back), and temporary files kept in ``tmp``; then the
     memory it used given back (:func:`_released`)."""
-    return _released(_attempt(job, variant, inputs, tmp))
+    return _released(_attempt(job, variant, declared, tmp))
 
 
-def _attempt(job: Job, variant: Variant, inputs: dict[str, str], tmp: str):
+def _attempt(job: Job, variant: Variant, declared: tuple[str, ...], tmp: str):
     os.environ["TMPDIR"] = tmp
     tempfile.tempdir = tmp
     start = time.perf_counter()
     try:
-        return make(job, variant, inputs)
+        return make(job, variant, declared)
     except MemoError as exc:
         message = str(exc)
     except OSError as exc:  # a full disk or a read-only temp folder, met inside a library
@@ -240,9 +247,9 @@ def run(job: Job, todo: list[Task], workers: Workers) -> Iterator[Outcome]:
     # the heaviest variants (the fullest profiles) first, so no core idles at the end
     todo = sorted(todo, key=lambda t: -len(job.project.audiences[t[0].audience].sections))
     futures = {}
-    for variant, inputs, current in todo:
+    for variant, declared, current in todo:
         tmp = tempfile.mkdtemp(prefix=f"{variant.name}-", dir=workers.scratch)
-        futures[workers.pool.schedule(_task, (job, variant, inputs, tmp),
+        futures[workers.pool.schedule(_task, (job, variant, declared, tmp),
                                       timeout=job.time_limit)] = (variant, current, tmp)
     for future in as_completed(futures):
         variant, current, tmp = futures[future]

@@ -41,10 +41,11 @@ class Artifact:
     redline: dict | None = None  # a redline's: {"since": what it compares with, "changes"}
     marking: str | None = None  # the variant's derived marking, as a portion mark: SBU//NF
     status: str | None = None  # the memo's: draft or final
+    reads: list[str] | None = None  # the content files ``inputs`` hashes (memo.reads)
 
     def record(self) -> dict:
         rec = asdict(self)
-        for optional in ("pages", "fonts", "redline", "marking", "status"):
+        for optional in ("pages", "fonts", "redline", "marking", "status", "reads"):
             if rec[optional] is None:
                 del rec[optional]
         return rec

@@ -53,6 +53,8 @@ def render(project: Project, audience: str, templates: Theme | Path | None,
     With ``review_notes`` (marks implied), the open notes of ``review.yaml`` sit after
     their fields (:func:`memo.review.attach`): no drafting rule or budget reads them.
 
+    The document's ``reads`` names the content files the render read (:mod:`memo.reads`).
+
     With a markings scale, the banner is derived from the fields shown and the
     paragraphs portion-marked (:func:`memo.markings.stamp`).
 
@@ -62,7 +64,11 @@ def render(project: Project, audience: str, templates: Theme | Path | None,
     limit (:mod:`memo.drafting`), or when it shows a field above what the profile's
     ``release`` allows (:mod:`memo.markings`).
     """
+    from memo.reads import Reading
+
     theme = as_theme(templates)
+    # what the variant reads is what its files depend on: noted here, kept with them
+    project = reading = Reading(project)
     wanted = marks or review_notes
     # a derived banner reads which fields the variant shows: the marks say
     marks = wanted or project.memo.markings is not None
@@ -93,6 +99,7 @@ def render(project: Project, audience: str, templates: Theme | Path | None,
         from memo.review import attach
 
         attach(doc.tree, project.review, lang)
+    doc.reads = reading.noted()
     return doc if wanted else doc.plain()
 
 

@@ -284,10 +284,26 @@ def test_second_run_skips_and_changes_rebuild_only_what_they_touch(content_copy,
     changed = _statuses(run(*args))
     assert {v for v, s in changed.items() if s == "built"} == {"staff-en", "partner-ko"}
 
-    # shared content: everything; --force: everything
+    # a content file: only the variants that show it (the caveats: the staff memo's;
+    # the precedents: all but the principal's); every file is then what a build from
+    # scratch makes of the same content
     _edit(content_copy / "caveats.yaml", "U.S. influence alone", "U.S. influence by itself")
-    assert set(_statuses(run(*args)).values()) == {"built"}
+    assert {v for v, s in _statuses(run(*args)).items() if s == "built"} == {"staff-en"}
+    _edit(content_copy / "precedents.yaml", "steady U.S. encouragement",
+          "patient U.S. encouragement")
+    assert {v for v, s in _statuses(run(*args)).items() if s == "built"} == \
+        {"congress-en", "staff-en", "partner-en", "partner-ja", "partner-ko"}
+    fresh = tmp_path / "fresh"
+    run(*args[:-1], str(fresh))
+    assert _file_hashes(out) == _file_hashes(fresh)
+    # --force: everything
     assert set(_statuses(run(*args, "--force")).values()) == {"built"}
+
+
+def _file_hashes(out: Path) -> dict[str, str]:
+    import hashlib
+
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in out.glob("*.html")}
 
 
 def test_template_change_rebuilds(tmp_path):

@@ -49,10 +49,13 @@ class Output:
     provenance: dict[str, str] = field(default_factory=dict)
     """A format that marks where each field's text is (the DOCX's bookmarks): each
     mark's name -> the field's key (memo.marks)."""
+    embeds: tuple[str, ...] = ()
+    """The content files the bytes carry or name besides the document's text (a PDF/A-3's
+    attachments, a DOCX's digest of its content): the file depends on them too."""
 
     @classmethod
     def of(cls, doc, data: bytes, pages: int | None = None, fonts=(),
-           font_places: dict[str, str] | None = None) -> Output:
+           font_places: dict[str, str] | None = None, embeds: tuple[str, ...] = ()) -> Output:
         """The output of ``doc``, with the fonts its figures were drawn with besides
         ``fonts``: every format's bytes depend on those."""
         from memo.fonts import merged
@@ -60,7 +63,7 @@ class Output:
         figures = doc.figures.values()
         return cls(data, pages, merged(fonts, *(f.fonts for f in figures)),
                    {k: v for f in figures for k, v in f.font_places.items()}
-                   | (font_places or {}))
+                   | (font_places or {}), embeds=tuple(embeds))
 
 
 @dataclass(frozen=True)

@@ -68,6 +68,7 @@ def write(doc: Document, templates: Theme | Path | None, options: Options = DEFA
     notes.save()
     wordprops.properties(word, doc)
     typeface.docx_styles(word, typography)  # after properties, which set the CJK faces
+    files: list[str] = []
     if w.bookmarks:  # which field each bookmark holds is found again from the content
         props = {"memo.variant": f"{doc.audience}-{doc.lang}"}
         if options.sources:
@@ -78,7 +79,7 @@ def write(doc: Document, templates: Theme | Path | None, options: Options = DEFA
 
     buf = io.BytesIO()
     word.save(buf)
-    out = Output.of(doc, oxml.reproducible_zip(buf.getvalue(), doc.created))
+    out = Output.of(doc, oxml.reproducible_zip(buf.getvalue(), doc.created), embeds=tuple(files))
     out.provenance = w.named
     return out
 

@@ -103,9 +103,10 @@ def write(doc: Document, templates: Theme | Path | None, options: Options = DEFA
     rendered = HTML(string=_layout_html(doc), base_url=str(theme.layers[0]) + "/",
                     url_fetcher=fetch).render(
         stylesheets=sheets, font_config=fonts, presentational_hints=False, pdf_tags=True)
+    attachments = _attachments(doc, options)
     with spoken_changes(redline):
         data = rendered.write_pdf(pdf_variant=options.pdf_variant, pdf_tags=True,
-                                  attachments=_attachments(doc, options))
+                                  attachments=attachments)
     if fetch.refused:  # a font or stylesheet WeasyPrint would silently have done without
         raise MemoError("the theme asks for files memo will not load: "
                         + "; ".join(dict.fromkeys(fetch.refused)))
@@ -114,7 +115,8 @@ def write(doc: Document, templates: Theme | Path | None, options: Options = DEFA
         typeface.check_embedded(typography, {f.family for f in
                                              getattr(rendered, "fonts", {}).values()})
     used, paths = _fonts_used(rendered, theme)
-    return Output.of(doc, data, len(rendered.pages), used, paths)
+    return Output.of(doc, data, len(rendered.pages), used, paths,
+                     embeds=tuple(name for name, _ in options.sources) if attachments else ())
 
 
 _PREPARED: dict[tuple, tuple] = {}
