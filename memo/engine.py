@@ -98,14 +98,15 @@ def make(job: Job, variant: Variant, declared: tuple[str, ...]) -> Made:
                            created=job.created, marks=True,
                            review_notes=job.review_notes)
     words = doc.words()
-    outputs = {fmt: writer(fmt)(doc, theme, job.options) for fmt in variant.formats}
+    options = _options(job, variant, doc)
+    outputs = {fmt: writer(fmt)(doc, theme, options) for fmt in variant.formats}
     budget = project.audiences[variant.audience].budget
     over = []
     counter = paged()
     # the paged format counts the pages, written or not; unless its file is up to date
     # (among the inputs, not rebuilt): then it met the budget, from these same inputs
     if budget.pages and (counter.name in outputs or counter.name not in declared):
-        pages = (outputs.get(counter.name) or counter(doc, theme, job.options)).pages
+        pages = (outputs.get(counter.name) or counter(doc, theme, options)).pages
         if pages > budget.pages:
             over.append(f"{variant.name}.{counter.name}: {pages} pages, budget {budget.pages}")
     if budget.words and words > budget.words:
@@ -125,6 +126,23 @@ def make(job: Job, variant: Variant, declared: tuple[str, ...]) -> Made:
                       output.data))
         places.update(output.font_places)
     return Made(files, places, time.perf_counter() - start)
+
+
+def _options(job: Job, variant: Variant, doc) -> Options:
+    """The job's options, the content files this variant may carry named: an audience
+    with a ``release`` limit only those it read that hold nothing above the limit."""
+    if not job.options.sources:
+        return job.options
+    from dataclasses import replace
+
+    from memo.markings import releasable
+    from memo.reads import EVERY
+
+    profile = job.project.audiences[variant.audience]
+    if profile.release is None:
+        return job.options
+    read = {n for n, _ in job.options.sources} if EVERY in doc.reads else doc.reads
+    return replace(job.options, carries=releasable(job.project, profile, read))
 
 
 def _task(job: Job, variant: Variant, declared: tuple[str, ...], tmp: str):

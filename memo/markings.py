@@ -237,6 +237,33 @@ def refusals(project, keys: Iterable[str], profile, lang: str) -> list:
     return out
 
 
+def releasable(project, profile, names: Iterable[str]) -> frozenset[str]:
+    """Of the content files ``names``, those ``profile``'s audience may be handed whole:
+    all of them when it has no ``release``; else those that mark nothing above it.
+
+    A PDF/A-3 carries content files as attachments. The partner's text leaves out the
+    items marked NOFORN, but the file that holds them, attached, would hand them over.
+    """
+    names = frozenset(names)
+    scale = project.memo.markings
+    if profile.release is None or scale is None:
+        return names
+    limit = Marking(scale.level(profile.release.max), frozenset(profile.release.caveats))
+    out = set()
+    for name in names:
+        src = project.files.get(name)
+        if name == f"audiences/{profile.name}.yaml":
+            src = profile._src
+        if src is None:
+            continue  # not a file memo read (another audience's profile): not handed over
+        try:
+            if all(parse(text, scale).within(limit) for _, text, _ in _entries(src.data, ())):
+                out.add(name)
+        except ValueError:
+            continue  # said when the project loaded; withheld meanwhile
+    return frozenset(out)
+
+
 def check_typed(marking: Any, scale: Scale, src: Source, problems: list) -> None:
     """A dissemination text that starts with a level's banner types what is derived."""
     for lang, text in (marking or {}).items():

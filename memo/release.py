@@ -238,7 +238,8 @@ def verify(target: Path, content: Path, templates: Theme | Path | None, *,
                 if new.sha256 == art["sha256"]:
                     verdict.checks.append(Check(path, "ok"))
                 else:
-                    why = font_changes(art.get("fonts"), new.fonts) + tools
+                    why = font_changes(art.get("fonts"), new.fonts) + tools + \
+                        carried_changes(folder / path, rebuilt / path)
                     verdict.checks.append(Check(path, "differs", "; ".join(why)))
             elif art.get("variant") in failed:
                 verdict.checks.append(Check(path, "not rebuilt", failed[art["variant"]]))
@@ -265,6 +266,26 @@ def font_changes(then: list[dict] | None, now: list[dict] | None) -> list[str]:
             f"the release used {', '.join(gone)}" if gone else "",
             f"this machine used {', '.join(came)}" + (" instead" if gone else "")
             if came else "") if x))
+    return out
+
+
+def carried_changes(then: Path, now: Path) -> list[str]:
+    """Which content files a release's PDF carries that its rebuild does not, or the
+    reverse, in words (memo hands an audience with a ``release`` limit only the files
+    within it, where a release made before 2026-12-02 carried them all)."""
+    if then.suffix != ".pdf":
+        return []
+    from memo.writers.pdf import carried
+
+    old, new = set(carried(then.read_bytes())), set(carried(now.read_bytes()))
+    out = []
+    if old - new:
+        out.append(f"the release carries {', '.join(sorted(old - new))}, which a rebuild "
+                   "does not (an audience with a release limit is handed only the files "
+                   "within it)")
+    if new - old:
+        out.append(f"a rebuild carries {', '.join(sorted(new - old))}, which the release "
+                   "does not")
     return out
 
 

@@ -97,25 +97,29 @@ def _version(manifest: bytes, fallback: str) -> str:
 
 
 def _from_pdfs(pdfs, label: str, where: str, tmp: Path, templates: Path | None) -> Old:
-    """The content files a release's PDF/A-3 carries as its attachments."""
+    """The content files a release's PDF/A-3s carry as their attachments, together: a
+    variant for an audience with a ``release`` limit carries only part of them."""
     from pypdf import PdfReader
 
+    yamls: dict[str, bytes] = {}
     for name, data in pdfs:
         files = PdfReader(io.BytesIO(data)).attachments
-        yamls = {n: v[0] for n, v in files.items() if n.endswith(".yaml") and v}
-        if "memo.yaml" not in yamls:
-            continue
-        content = tmp / "content"
-        for rel, blob in yamls.items():
-            target = _inside(content, rel)
-            if target is None:
+        for rel, blobs in files.items():
+            if not rel.endswith(".yaml") or not blobs or rel in yamls:
+                continue
+            if _inside(tmp, rel) is None:
                 raise UsageError(f"--since {where}: {name} carries a file named {rel!r}, "
                                  "outside any content folder")
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(blob)
-        return Old(label, content, templates, "release")
-    raise UsageError(f"--since {where}: its PDFs carry no content files; a release made by "
-                     "`memo release` (PDF/A-3b) does")
+            yamls[rel] = blobs[0]
+    if "memo.yaml" not in yamls:
+        raise UsageError(f"--since {where}: its PDFs carry no content files; a release made "
+                         "by `memo release` (PDF/A-3b) does")
+    content = tmp / "content"
+    for rel, blob in yamls.items():
+        target = _inside(content, rel)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(blob)
+    return Old(label, content, templates, "release")
 
 
 def _inside(root: Path, rel: str) -> Path | None:

@@ -292,3 +292,16 @@ def test_a_redline_from_a_typed_banner_shows_the_derived_one(tmp_path):
     assert [p.text_content() for p in page.find_class("marking")] == [SBU, SBU]
     assert docx.Document(str(out / "principal-en.redline.docx")).sections[0].header \
         .paragraphs[0].text == SBU
+
+
+def test_an_audience_with_a_release_limit_is_handed_only_files_within_it():
+    from memo.markings import releasable
+
+    project = load_project(CONTENT)
+    names = ["memo.yaml", "recommendations.yaml", "precedents.yaml", "audiences/partner.yaml",
+             "audiences/staff.yaml", "house.csl"]
+    # recommendations.yaml marks items SBU and SBU//NOFORN; the partner may have U only;
+    # another audience's profile and a file memo did not read are never handed over
+    assert releasable(project, project.audiences["partner"], names) == {
+        "memo.yaml", "precedents.yaml", "audiences/partner.yaml"}
+    assert releasable(project, project.audiences["staff"], names) == set(names)

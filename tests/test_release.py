@@ -19,7 +19,6 @@ from click.testing import CliRunner
 from memo.cli import main
 
 from .conftest import CONTENT, ROOT, TEMPLATES, need, structure_elements
-from .test_outputs import VARIANTS
 
 
 def memo(*args: str, cwd: Path, env: dict | None = None) -> subprocess.CompletedProcess:
@@ -103,11 +102,11 @@ def test_verify_passes_on_a_fresh_build_and_names_what_changed(released, content
     assert bad.returncode == 1
     lines = bad.stdout.splitlines()
     # Only the staff memo shows the caveats, so of the DOCX and HTML files only its own
-    # differ; every PDF differs, as each carries the content files it was built from.
+    # differ; the PDFs that carry caveats.yaml differ too: those of the audiences without
+    # a release limit, which carry the whole content (congress and partner have one).
     differs = sorted(line.split()[1] for line in lines if line.startswith("DIFFERS"))
-    assert differs == sorted(["staff-en.docx", "staff-en.html"]
-                             + [f"{v}.pdf" for v in VARIANTS])
-    assert "t1: 10 of 18 files match; 8 do not" in bad.stdout
+    assert differs == ["principal-en.pdf", "staff-en.docx", "staff-en.html", "staff-en.pdf"]
+    assert "t1: 14 of 18 files match; 4 do not" in bad.stdout
 
 
 def test_verify_catches_a_tampered_file(released, content_for_release, tmp_path):
@@ -181,19 +180,41 @@ def test_pdf_is_tagged_pdf_ua(built, variant, lang):
 def test_release_pdf_is_pdf_a3b_and_carries_its_source(released, content_for_release):
     import pikepdf
 
-    with pikepdf.open(released / "memo-t1" / "partner-ja.pdf") as pdf:
-        with pdf.open_metadata() as xmp:
-            assert xmp.get("{http://www.aiim.org/pdfa/ns/id/}part") == "3"
-            assert xmp.get("{http://www.aiim.org/pdfa/ns/id/}conformance") == "B"
-        files = dict(pdf.attachments)
-        assert str(pdf.Root.Lang) == "ja" and bool(pdf.Root.MarkInfo.Marked)
-        expected = sorted(p.relative_to(content_for_release).as_posix()
-                          for p in content_for_release.rglob("*.yaml"))
-        assert sorted(files) == expected
-        memo_yaml = files["memo.yaml"]
-        assert memo_yaml.get_file().read_bytes() == (content_for_release / "memo.yaml"
-                                                     ).read_bytes()
-        assert str(memo_yaml.obj.get("/AFRelationship")) == "/Source"
+    every = sorted(p.relative_to(content_for_release).as_posix()
+                   for p in content_for_release.rglob("*.yaml"))
+    carried = {}
+    for variant in ("staff-en", "partner-ja"):
+        with pikepdf.open(released / "memo-t1" / f"{variant}.pdf") as pdf:
+            with pdf.open_metadata() as xmp:
+                assert xmp.get("{http://www.aiim.org/pdfa/ns/id/}part") == "3"
+                assert xmp.get("{http://www.aiim.org/pdfa/ns/id/}conformance") == "B"
+            assert bool(pdf.Root.MarkInfo.Marked)
+            files = dict(pdf.attachments)
+            carried[variant] = {n: f.get_file().read_bytes() for n, f in files.items()}
+            assert str(files["memo.yaml"].obj.get("/AFRelationship")) == "/Source"
+            lang = str(pdf.Root.Lang)
+    assert lang == "ja"
+    # an audience without a release limit: the whole content, as it was
+    assert sorted(carried["staff-en"]) == every
+    assert carried["staff-en"]["memo.yaml"] == (content_for_release / "memo.yaml").read_bytes()
+    assert b"SBU//NOFORN" in carried["staff-en"]["recommendations.yaml"]
+    # the partner's (release: U, no caveats): what it was made from and may be handed;
+    # not the file holding the NOFORN items its text leaves out, nor unshown caveats
+    # or other audiences' profiles
+    assert sorted(carried["partner-ja"]) == ["audiences/partner.yaml", "memo.yaml",
+                                             "precedents.yaml", "sources.yaml"]
+
+
+def test_a_redline_reads_the_content_all_of_a_releases_pdfs_carry(released, tmp_path):
+    from memo.revisions import _from_pdfs
+
+    folder = released / "memo-t1"
+    pdfs = sorted(folder.glob("*.pdf"), key=lambda p: not p.name.startswith("partner"))
+    old = _from_pdfs(((p.name, p.read_bytes()) for p in pdfs), "t1", "t1", tmp_path, None)
+    got = sorted(p.relative_to(old.content).as_posix() for p in old.content.rglob("*.yaml"))
+    assert "recommendations.yaml" in got and "caveats.yaml" in got
+    assert (old.content / "recommendations.yaml").read_bytes() == \
+        (CONTENT / "recommendations.yaml").read_bytes()
 
 
 def test_docx_headings_descend_in_order_and_declare_the_language(built):
@@ -276,3 +297,18 @@ def test_a_release_refuses_shards_not_built_for_it(content_for_release, tmp_path
     assert bad.returncode == 2
     assert "was not built for a release: build each shard with --pdf-variant pdf/a-3b" \
         in bad.stderr
+
+
+def test_verify_says_which_content_files_a_pdf_carries_that_its_rebuild_does_not(released):
+    """A release made before partners were handed less: verify names what changed."""
+    from memo.release import carried_changes
+
+    folder = released / "memo-t1"
+    staff, partner = folder / "staff-en.pdf", folder / "partner-en.pdf"
+    gone, = carried_changes(staff, partner)
+    assert gone.startswith("the release carries audiences/congress.yaml, ")
+    assert "recommendations.yaml" in gone and "memo.yaml" not in gone
+    came, = carried_changes(partner, staff)
+    assert came.startswith("a rebuild carries audiences/congress.yaml")
+    assert carried_changes(staff, staff) == []
+    assert carried_changes(folder / "staff-en.html", folder / "partner-en.html") == []

@@ -28,6 +28,9 @@ class Options:
     sources: tuple[tuple[str, bytes], ...] = ()
     """The memo's own content files, by relative path: a format that can carry its
     source does (PDF/A-3, as attachments)."""
+    carries: frozenset[str] | None = None
+    """The names, among ``sources``, that this variant's files may carry (None: all):
+    an audience with a ``release`` limit is handed only what is within it."""
 
 
 DEFAULT = Options()

@@ -116,7 +116,7 @@ def write(doc: Document, templates: Theme | Path | None, options: Options = DEFA
                                              getattr(rendered, "fonts", {}).values()})
     used, paths = _fonts_used(rendered, theme)
     return Output.of(doc, data, len(rendered.pages), used, paths,
-                     embeds=tuple(name for name, _ in options.sources) if attachments else ())
+                     embeds=tuple(a.name for a in attachments or ()))
 
 
 _PREPARED: dict[tuple, tuple] = {}
@@ -320,7 +320,20 @@ def _attachments(doc: Document, options: Options) -> list | None:
     when = doc.created
     return [Attachment(string=data, name=name, description=f"memo source: {name}",
                        created=when, modified=when, relationship="Source")
-            for name, data in options.sources]
+            for name, data in options.sources
+            if options.carries is None or name in options.carries]
+
+
+def carried(data: bytes) -> list[str]:
+    """The names of the files a PDF carries as attachments (a PDF/A-3's content files)."""
+    import io
+
+    from pypdf import PdfReader
+
+    try:
+        return sorted(PdfReader(io.BytesIO(data)).attachments)
+    except Exception:  # not a PDF pypdf can read: it carries nothing we can name
+        return []
 
 
 def _check_glyphs(rendered) -> None:
