@@ -284,8 +284,10 @@ def release_(version, content, templates, out, jobs, shards, allow_draft,
              allow_uncleared) -> None:
     """Build every variant as release artifacts: a folder, an archive, SHA256SUMS.
 
-    PDFs are PDF/A-3b and carry the memo's content files. The same inputs give the same
-    bytes: set SOURCE_DATE_EPOCH to date the documents, else they carry the memo's date.
+    PDFs are PDF/A-3b and carry the memo's content files (an audience with a release
+    limit, only the files its memo was made from that are within it). The same inputs
+    give the same bytes: set SOURCE_DATE_EPOCH to date the documents, else they carry
+    the memo's date.
 
     \b
     Examples:
