@@ -244,6 +244,8 @@ def releasable(project, profile, names: Iterable[str]) -> frozenset[str]:
     A PDF/A-3 carries content files as attachments. The partner's text leaves out the
     items marked NOFORN, but the file that holds them, attached, would hand them over.
     """
+    from memo.reads import profile_file
+
     names = frozenset(names)
     scale = project.memo.markings
     if profile.release is None or scale is None:
@@ -252,7 +254,7 @@ def releasable(project, profile, names: Iterable[str]) -> frozenset[str]:
     out = set()
     for name in names:
         src = project.files.get(name)
-        if name == f"audiences/{profile.name}.yaml":
+        if name == profile_file(profile.name):
             src = profile._src
         if src is None:
             continue  # not a file memo read (another audience's profile): not handed over

@@ -99,18 +99,17 @@ def _version(manifest: bytes, fallback: str) -> str:
 def _from_pdfs(pdfs, label: str, where: str, tmp: Path, templates: Path | None) -> Old:
     """The content files a release's PDF/A-3s carry as their attachments, together: a
     variant for an audience with a ``release`` limit carries only part of them."""
-    from pypdf import PdfReader
+    from memo.writers.pdf import attached
 
     yamls: dict[str, bytes] = {}
     for name, data in pdfs:
-        files = PdfReader(io.BytesIO(data)).attachments
-        for rel, blobs in files.items():
-            if not rel.endswith(".yaml") or not blobs or rel in yamls:
+        for rel, blob in attached(data).items():
+            if not rel.endswith(".yaml") or rel in yamls:
                 continue
             if _inside(tmp, rel) is None:
                 raise UsageError(f"--since {where}: {name} carries a file named {rel!r}, "
                                  "outside any content folder")
-            yamls[rel] = blobs[0]
+            yamls[rel] = blob
     if "memo.yaml" not in yamls:
         raise UsageError(f"--since {where}: its PDFs carry no content files; a release made "
                          "by `memo release` (PDF/A-3b) does")

@@ -324,16 +324,15 @@ def _attachments(doc: Document, options: Options) -> list | None:
             if options.carries is None or name in options.carries]
 
 
-def carried(data: bytes) -> list[str]:
-    """The names of the files a PDF carries as attachments (a PDF/A-3's content files)."""
+def attached(data: bytes) -> dict[str, bytes]:
+    """The files a PDF carries as attachments, by name (a PDF/A-3's content files): what
+    :func:`_attachments` put in, read back. Raises pypdf's error for what is no PDF."""
     import io
 
     from pypdf import PdfReader
 
-    try:
-        return sorted(PdfReader(io.BytesIO(data)).attachments)
-    except Exception:  # not a PDF pypdf can read: it carries nothing we can name
-        return []
+    return {name: blobs[0] for name, blobs in PdfReader(io.BytesIO(data)).attachments.items()
+            if blobs}
 
 
 def _check_glyphs(rendered) -> None:
